@@ -1,0 +1,11 @@
+//! The naive implementations: each does what a first version usually does, and
+//! each has the race its exercise is about. The demo runs them to show the race;
+//! `tests/naive.rs` proves the spec catches every one of them.
+
+pub mod counter;
+pub mod etag;
+pub mod fencing;
+pub mod inventory;
+pub mod lease;
+pub mod ratings;
+pub mod versioned;

@@ -1,0 +1,34 @@
+//! Spec of 01.1.
+
+use super::together;
+use crate::Counter;
+use std::sync::Arc;
+
+const TASKS: usize = 1000;
+const INCREMENTS: usize = 100;
+
+/// 1000 tasks, started together, each increment 100 times: the counter must end
+/// at exactly 100000.
+pub async fn no_lost_updates<C: Counter>() {
+    let first = C::new();
+    first.increment().await;
+    assert_eq!(first.get(), 1, "a new counter incremented once should read 1");
+
+    let counter = Arc::new(C::new());
+    together(TASKS, |_| {
+        let counter = counter.clone();
+        async move {
+            for _ in 0..INCREMENTS {
+                counter.increment().await;
+            }
+        }
+    })
+    .await;
+    let expected = (TASKS * INCREMENTS) as u64;
+    let got = counter.get();
+    assert!(
+        got == expected,
+        "expected {expected} after {TASKS} tasks x {INCREMENTS} increments, got {got}: {} increments lost",
+        expected.saturating_sub(got)
+    );
+}

@@ -1,0 +1,167 @@
+//! Spec of 01.7, driving the router in memory with `tower::ServiceExt::oneshot`.
+
+use super::together;
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+/// How a subject builds its router from the documents it starts with.
+pub type MakeRouter = fn(Vec<(String, Value)>) -> Router;
+
+struct Reply {
+    status: StatusCode,
+    etag: Option<String>,
+    content_type: String,
+    body: Value,
+}
+
+async fn call(app: &Router, method: &str, path: &str, if_match: Option<&str>, body: Option<&str>) -> Reply {
+    let mut request = Request::builder().method(method).uri(path);
+    if let Some(tag) = if_match {
+        request = request.header(header::IF_MATCH, tag);
+    }
+    if body.is_some() {
+        request = request.header(header::CONTENT_TYPE, "application/json");
+    }
+    let request = request.body(Body::from(body.unwrap_or("").to_string())).unwrap();
+    let response = app.clone().oneshot(request).await.unwrap();
+    let (status, etag, content_type) = {
+        let header_text = |name| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        (
+            response.status(),
+            header_text(header::ETAG),
+            header_text(header::CONTENT_TYPE).unwrap_or_default(),
+        )
+    };
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    Reply {
+        status,
+        etag,
+        content_type,
+        body,
+    }
+}
+
+fn seed() -> Vec<(String, Value)> {
+    vec![("terms".into(), json!({"text": "first draft"}))]
+}
+
+fn assert_problem(reply: &Reply, status: StatusCode, what: &str) {
+    assert!(
+        reply.status == status,
+        "{what}: expected {status}, got {}",
+        reply.status
+    );
+    assert!(
+        reply.content_type == racecourse_kit::problem::CONTENT_TYPE && reply.body["status"] == status.as_u16(),
+        "{what}: the error must be an application/problem+json document with \"status\": {}, got {} {}",
+        status.as_u16(),
+        reply.content_type,
+        reply.body
+    );
+}
+
+/// GET gives an ETag; PUT needs a matching If-Match: 428 without one, 412 with
+/// a stale one, 200 and a new ETag with the current one.
+pub async fn preconditions_are_enforced(make: MakeRouter) {
+    let app = make(seed());
+    let read = call(&app, "GET", "/documents/terms", None, None).await;
+    assert_eq!(read.status, StatusCode::OK, "GET of a seeded document");
+    assert_eq!(read.body, json!({"text": "first draft"}), "GET answers the document's content");
+    let etag = read.etag.expect("GET must answer an ETag header");
+    assert!(
+        etag.len() > 2 && etag.starts_with('"') && etag.ends_with('"'),
+        "an ETag is a quoted string, got {etag}"
+    );
+
+    assert_problem(&call(&app, "GET", "/documents/nope", None, None).await, StatusCode::NOT_FOUND, "GET of an unknown document");
+
+    let edit = r#"{"text": "second draft"}"#;
+    assert_problem(
+        &call(&app, "PUT", "/documents/terms", None, Some(edit)).await,
+        StatusCode::PRECONDITION_REQUIRED,
+        "PUT without If-Match",
+    );
+    assert_problem(
+        &call(&app, "PUT", "/documents/terms", Some("\"no-such-version\""), Some(edit)).await,
+        StatusCode::PRECONDITION_FAILED,
+        "PUT with an If-Match that is not the current ETag",
+    );
+    assert_problem(
+        &call(&app, "PUT", "/documents/terms", Some(&etag), Some("{not json")).await,
+        StatusCode::BAD_REQUEST,
+        "PUT with malformed JSON",
+    );
+    assert_problem(
+        &call(&app, "PUT", "/documents/nope", Some(&etag), Some(edit)).await,
+        StatusCode::NOT_FOUND,
+        "PUT to an unknown document",
+    );
+    let unchanged = call(&app, "GET", "/documents/terms", None, None).await;
+    assert_eq!(
+        (unchanged.body, unchanged.etag.as_deref()),
+        (json!({"text": "first draft"}), Some(etag.as_str())),
+        "refused writes must leave the document and its ETag as they were"
+    );
+
+    let written = call(&app, "PUT", "/documents/terms", Some(&etag), Some(edit)).await;
+    assert_eq!(written.status, StatusCode::OK, "PUT with the current ETag must succeed");
+    let new_etag = written.etag.expect("a successful PUT answers the new ETag");
+    assert_ne!(new_etag, etag, "a write must change the ETag");
+    let read = call(&app, "GET", "/documents/terms", None, None).await;
+    assert_eq!(read.body, json!({"text": "second draft"}));
+    assert_eq!(read.etag.as_deref(), Some(new_etag.as_str()), "GET answers the ETag the PUT returned");
+
+    assert_problem(
+        &call(&app, "PUT", "/documents/terms", Some(&etag), Some(r#"{"text": "lost"}"#)).await,
+        StatusCode::PRECONDITION_FAILED,
+        "a second PUT with the ETag read before the first PUT (the lost update)",
+    );
+    let any = call(&app, "PUT", "/documents/terms", Some("*"), Some(r#"{"text": "third"}"#)).await;
+    assert_eq!(any.status, StatusCode::OK, "If-Match: * matches any current document");
+}
+
+/// 50 clients read the same version and all PUT at once: exactly one wins, the
+/// other 49 get 412, and the document holds the winner's content.
+pub async fn one_of_many_racing_writers_wins(make: MakeRouter) {
+    const WRITERS: usize = 50;
+    let app = make(seed());
+    let etag = call(&app, "GET", "/documents/terms", None, None)
+        .await
+        .etag
+        .expect("GET must answer an ETag header");
+    let replies = together(WRITERS, |i| {
+        let (app, etag) = (app.clone(), etag.clone());
+        async move {
+            let body = format!(r#"{{"text": "draft by writer {i}"}}"#);
+            (i, call(&app, "PUT", "/documents/terms", Some(&etag), Some(&body)).await.status)
+        }
+    })
+    .await;
+    let winners: Vec<usize> = replies.iter().filter(|(_, s)| *s == StatusCode::OK).map(|(i, _)| *i).collect();
+    let refused = replies.iter().filter(|(_, s)| *s == StatusCode::PRECONDITION_FAILED).count();
+    assert!(
+        winners.len() == 1 && refused == WRITERS - 1,
+        "{WRITERS} writers sent the same If-Match at once: expected 1 success and {} x 412, got {} successes and {refused} x 412; \
+         {} edits were silently overwritten",
+        WRITERS - 1,
+        winners.len(),
+        winners.len().saturating_sub(1)
+    );
+    let read = call(&app, "GET", "/documents/terms", None, None).await;
+    assert_eq!(
+        read.body,
+        json!({"text": format!("draft by writer {}", winners[0])}),
+        "the document must hold the content of the one writer that was told it won"
+    );
+}

@@ -1,0 +1,56 @@
+//! Spec of 01.6.
+
+use super::together;
+use crate::MIGRATOR;
+use crate::ratings::{RateError, Ratings, create_book, rating_totals};
+use racecourse_kit::services::with_pg;
+use sqlx::PgPool;
+use std::sync::Arc;
+
+const RATERS: usize = 200;
+const ROUNDS: usize = 2;
+
+/// 200 ratings at once: every one is counted, and the sum is exact.
+pub async fn no_rating_is_lost<R: Ratings>(make: fn(PgPool) -> R) {
+    with_pg(&MIGRATOR, move |pool| async move {
+        let ratings = Arc::new(make(pool.clone()));
+        let probe = create_book(&pool, "probe").await.unwrap();
+        for bad in [0, 6, -1] {
+            assert!(
+                matches!(ratings.rate(probe, bad).await, Err(RateError::InvalidStars(s)) if s == bad),
+                "a rating of {bad} stars must be refused with InvalidStars"
+            );
+        }
+        assert!(
+            matches!(ratings.rate(9_999_999, 3).await, Err(RateError::UnknownBook(9_999_999))),
+            "a book that does not exist must be refused with UnknownBook"
+        );
+        assert!(ratings.rate(probe, 4).await.is_ok(), "one rating of an existing book must succeed");
+        assert_eq!(rating_totals(&pool, probe).await.unwrap(), (1, 4), "one rating of 4: count 1, sum 4");
+
+        for round in 1..=ROUNDS {
+            let book = create_book(&pool, &format!("round {round}")).await.unwrap();
+            let results = together(RATERS, |i| {
+                let ratings = ratings.clone();
+                async move { ratings.rate(book, (i % 5) as i32 + 1).await }
+            })
+            .await;
+            let failed: Vec<String> = results.iter().filter_map(|r| r.as_ref().err()).map(|e| e.to_string()).collect();
+            assert!(
+                failed.is_empty(),
+                "round {round}: {} of {RATERS} ratings failed, the first with `{}`: retry a conflict with backoff",
+                failed.len(),
+                failed[0]
+            );
+            let expected_sum: i64 = (0..RATERS).map(|i| (i % 5) as i64 + 1).sum();
+            let (count, sum) = rating_totals(&pool, book).await.unwrap();
+            assert!(
+                count == RATERS as i32 && sum == expected_sum,
+                "round {round}: {RATERS} ratings summing to {expected_sum} were all reported saved, \
+                 but the book shows count {count} and sum {sum}: {} ratings lost",
+                RATERS as i32 - count
+            );
+        }
+    })
+    .await;
+}
