@@ -16,7 +16,7 @@
 
 use axum::extract::State;
 use axum::http::{HeaderMap, header};
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use racecourse_01::etag::{Document, IfMatch, no_document, parse_if_match, precondition_failed, precondition_required};
@@ -76,9 +76,9 @@ pub fn router(seed: Vec<(String, Value)>) -> Router {
         .with_state(Arc::new(Documents::seeded(seed)))
 }
 
-async fn read(State(docs): State<Arc<Documents>>, Path(id): Path<String>) -> Result<impl IntoResponse, Problem> {
+async fn read(State(docs): State<Arc<Documents>>, Path(id): Path<String>) -> Result<Response, Problem> {
     let doc = docs.get(&id).ok_or_else(|| no_document(&id))?;
-    Ok(([(header::ETAG, doc.etag())], Json(doc.content)))
+    Ok(([(header::ETAG, doc.etag())], Json(doc.content)).into_response())
 }
 
 // ANCHOR: write
@@ -87,7 +87,7 @@ async fn write(
     Path(id): Path<String>,
     headers: HeaderMap,
     Json(content): Json<Value>,
-) -> Result<impl IntoResponse, Problem> {
+) -> Result<Response, Problem> {
     if docs.get(&id).is_none() {
         return Err(no_document(&id));
     }
@@ -96,6 +96,6 @@ async fn write(
         ReplaceError::NotFound => no_document(&id),
         ReplaceError::Stale(current) => precondition_failed(&current),
     })?;
-    Ok(([(header::ETAG, doc.etag())], Json(doc.content)))
+    Ok(([(header::ETAG, doc.etag())], Json(doc.content)).into_response())
 }
 // ANCHOR_END: write

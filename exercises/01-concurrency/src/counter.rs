@@ -1,0 +1,53 @@
+//! # 01.1 Lost-update counter
+//!
+//! **The race.** `increment` reads the value, awaits some work, and writes the
+//! value plus one. Two tasks that read the same value both write the same
+//! result: one increment is lost, and nothing reports an error.
+//!
+//! **Your task.** Make both counters lose nothing: `LockedCounter` by holding a
+//! lock across the whole read, work, write; `AtomicCounter` with no lock at all,
+//! by making the read and the write one indivisible step.
+//!
+//! **The spec checks** that 1000 tasks started together, each incrementing 100
+//! times, leave each counter at exactly 100000.
+//!
+//! Run `cargo xtask test 01.1`; stuck? `cargo xtask hint 01.1`.
+
+use racecourse_01::{Counter, think};
+
+/// A counter whose increment does some work between reading and writing.
+/// Choose what it holds: the value must survive 1000 tasks at once.
+pub struct LockedCounter {}
+
+impl Counter for LockedCounter {
+    fn new() -> Self {
+        LockedCounter {}
+    }
+
+    async fn increment(&self) {
+        // Keep the shape read, think, write: the work in the middle is the point.
+        think().await;
+        todo!("01.1: LockedCounter::increment in exercises/01-concurrency/src/counter.rs: read, think().await, write, with a lock held throughout")
+    }
+
+    fn get(&self) -> u64 {
+        todo!("01.1: LockedCounter::get in exercises/01-concurrency/src/counter.rs")
+    }
+}
+
+/// A counter whose increment needs no lock at all.
+pub struct AtomicCounter {}
+
+impl Counter for AtomicCounter {
+    fn new() -> Self {
+        AtomicCounter {}
+    }
+
+    async fn increment(&self) {
+        todo!("01.1: AtomicCounter::increment in exercises/01-concurrency/src/counter.rs: one indivisible read-and-write")
+    }
+
+    fn get(&self) -> u64 {
+        todo!("01.1: AtomicCounter::get in exercises/01-concurrency/src/counter.rs")
+    }
+}
