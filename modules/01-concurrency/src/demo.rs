@@ -11,7 +11,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use racecourse_kit::problem::{Json, Path, Problem, no_route, panic_as_problem};
+use racecourse_kit::problem::{Json, Path, Problem, no_route, panic_as_problem, wrong_method};
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 use std::collections::HashMap;
@@ -157,6 +157,7 @@ pub fn app<S: Shop>(shop: S) -> Router {
         .route("/products/{id}", get(product::<S>))
         .route("/products/{id}/orders", post(order::<S>))
         .fallback(no_route)
+        .method_not_allowed_fallback(wrong_method)
         .layer(CatchPanicLayer::custom(panic_as_problem))
         .with_state(Arc::new(shop))
 }

@@ -130,6 +130,11 @@ pub async fn no_route() -> Problem {
     Problem::not_found("no such route")
 }
 
+/// The answer for a route that exists but not with this method, as a problem.
+pub async fn wrong_method() -> Problem {
+    Problem::new(StatusCode::METHOD_NOT_ALLOWED, "this route does not take this method")
+}
+
 /// A panic in a handler (an exercise's `todo!()`, say) as a 500 problem, so the
 /// client sees what is missing instead of a dropped connection.
 pub fn panic_as_problem(payload: Box<dyn std::any::Any + Send>) -> Response {
