@@ -1,1 +1,98 @@
-fn main() {}
+//! `cargo xtask`: the course's runner. One subcommand per file; each prints
+//! the commands it runs, and ends by saying what to type next.
+
+mod book;
+mod cargo;
+mod demo;
+mod list;
+mod services;
+mod show;
+mod test;
+mod verify;
+
+use clap::{Parser, Subcommand};
+use racecourse_kit::manifest::Course;
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "Racecourse: run, check and grade the course's exercises")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Every exercise with its status: done, not yet, or waiting for a service.
+    List,
+    /// Run one exercise's spec, e.g. `cargo xtask test 01.1`.
+    Test {
+        id: String,
+        /// Run the reference solution instead of your code.
+        #[arg(long)]
+        solution: bool,
+    },
+    /// Print the hint of an exercise.
+    Hint { id: String },
+    /// Print the reference solution of an exercise (try first).
+    Solution { id: String },
+    /// Which PostgreSQL and Redis the tests would use, and how they were found.
+    Services,
+    /// Serve a module's demo; `--load N` fires N simultaneous requests and prints the invariant.
+    /// Flags go to the demo: `--impl naive|exercise|solution`, `--store mem|pg`, `--load N`, `--stock N`, `--port P`.
+    Demo {
+        module: String,
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Build the book into book/build; `--serve` serves it on 127.0.0.1.
+    Book {
+        #[arg(long)]
+        serve: bool,
+        #[arg(long, default_value_t = 3000)]
+        port: u16,
+    },
+    /// For authors: every exercise fails as shipped, every solution passes, the spec
+    /// catches the naive code, nothing warns, the manifest matches the tree, the book builds.
+    Verify,
+}
+
+fn main() {
+    let cli = Cli::parse();
+    if let Err(e) = run(cli) {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let root = racecourse_kit::repo_root();
+    let course = Course::load(&root)?;
+    let ctx = Ctx { root, course };
+    match cli.command {
+        Command::List => list::run(&ctx),
+        Command::Test { id, solution } => test::run(&ctx, &id, solution),
+        Command::Hint { id } => show::hint(&ctx, &id),
+        Command::Solution { id } => show::solution(&ctx, &id),
+        Command::Services => services::run(),
+        Command::Demo { module, args } => demo::run(&ctx, &module, &args),
+        Command::Book { serve, port } => book::run(&ctx, serve, port),
+        Command::Verify => verify::run(&ctx),
+    }
+}
+
+/// What every subcommand needs: where the repository is and what it holds.
+pub struct Ctx {
+    pub root: PathBuf,
+    pub course: Course,
+}
+
+impl Ctx {
+    /// The exercise `id`, or an error that lists the ids there are.
+    pub fn exercise(&self, id: &str) -> anyhow::Result<&racecourse_kit::manifest::Exercise> {
+        self.course.exercise(id).ok_or_else(|| {
+            let ids: Vec<&str> = self.course.exercises.iter().map(|e| e.id.as_str()).collect();
+            anyhow::anyhow!("there is no exercise {id}; there are {}", ids.join(", "))
+        })
+    }
+}

@@ -1,0 +1,230 @@
+//! `cargo xtask book`: builds the book with mdBook as a library, so a fresh
+//! clone needs nothing installed, through the course's own preprocessor:
+//!
+//! - `{{#exercise 01.4}}` becomes the exercise's box, read from course.toml;
+//! - a ```` ```mermaid ```` fence becomes `<pre class="mermaid">`, which the
+//!   vendored mermaid.js (book/theme/) draws in the browser, offline too.
+//!
+//! Before building it checks every `{{#include file:anchor}}`: the file must
+//! exist and hold the anchor, so the book never shows an empty listing.
+
+use crate::Ctx;
+use anyhow::{Context, bail};
+use mdbook_driver::MDBook;
+use mdbook_preprocessor::book::{Book, BookItem};
+use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
+use racecourse_kit::manifest::{Course, Side};
+use std::path::{Path, PathBuf};
+
+pub fn run(ctx: &Ctx, serve: bool, port: u16) -> anyhow::Result<()> {
+    let out = build(ctx)?;
+    println!("The book is in {}", out.display());
+    if !serve {
+        println!("Open {} in a browser, or `cargo xtask book --serve`.", out.join("index.html").display());
+        return Ok(());
+    }
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+        println!("Serving the book on http://{}/ (Ctrl-C stops it)", listener.local_addr()?);
+        let app = axum::Router::new().fallback_service(tower_http::services::ServeDir::new(out));
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await?;
+        Ok(())
+    })
+}
+
+/// Builds the book and returns the folder holding its HTML.
+pub fn build(ctx: &Ctx) -> anyhow::Result<PathBuf> {
+    let book_dir = ctx.root.join("book");
+    check_includes(&book_dir.join("src"))?;
+    let mut book = MDBook::load(&book_dir).context("cannot load the book")?;
+    book.with_preprocessor(CoursePreprocessor {
+        course: Course::load(&ctx.root)?,
+    });
+    book.build().context("the book does not build")?;
+    let out = book.build_dir_for("html");
+    check_output(&out)?;
+    Ok(out)
+}
+
+/// Every `{{#include path:anchor}}` in the sources names a file that exists and
+/// holds `ANCHOR: anchor`.
+fn check_includes(src: &Path) -> anyhow::Result<()> {
+    let mut problems = Vec::new();
+    for page in markdown_files(src)? {
+        let text = std::fs::read_to_string(&page)?;
+        for directive in text.split("{{#include ").skip(1) {
+            let Some(target) = directive.split("}}").next() else { continue };
+            let (file, anchor) = match target.trim().split_once(':') {
+                Some((file, anchor)) if !anchor.chars().next().is_some_and(|c| c.is_ascii_digit()) => (file, Some(anchor)),
+                Some((file, _lines)) => (file, None),
+                None => (target.trim(), None),
+            };
+            let path = page.parent().unwrap_or(src).join(file);
+            match (std::fs::read_to_string(&path), anchor) {
+                (Err(_), _) => problems.push(format!("{}: includes {file}, which does not exist", page.display())),
+                (Ok(code), Some(anchor)) if !code.contains(&format!("ANCHOR: {anchor}")) => {
+                    problems.push(format!("{}: includes {file}:{anchor}, which has no such anchor", page.display()))
+                }
+                _ => {}
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        bail!("the book includes code that is not there:\n  {}", problems.join("\n  "))
+    }
+}
+
+/// No directive survived into the HTML: each was understood by a preprocessor.
+fn check_output(out: &Path) -> anyhow::Result<()> {
+    for page in std::fs::read_dir(out)?.flatten().map(|e| e.path()) {
+        if page.is_dir() {
+            check_output(&page)?;
+        } else if page.extension().is_some_and(|e| e == "html") {
+            let html = std::fs::read_to_string(&page)?;
+            if let Some(at) = html.find("{{#") {
+                let snippet: String = html[at..].chars().take(60).collect();
+                bail!("{} still holds an unprocessed directive: {snippet}", page.display());
+            }
+        }
+    }
+    Ok(())
+}
+
+fn markdown_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir)?.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(markdown_files(&path)?);
+        } else if path.extension().is_some_and(|e| e == "md") {
+            files.push(path);
+        }
+    }
+    Ok(files)
+}
+
+/// The course's own preprocessor (see the module's doc).
+struct CoursePreprocessor {
+    course: Course,
+}
+
+impl Preprocessor for CoursePreprocessor {
+    fn name(&self) -> &str {
+        "racecourse"
+    }
+
+    fn run(&self, _ctx: &PreprocessorContext, mut book: Book) -> mdbook_preprocessor::errors::Result<Book> {
+        let mut failure = None;
+        book.for_each_mut(|item| {
+            if let BookItem::Chapter(chapter) = item {
+                match self.render(&chapter.content) {
+                    Ok(content) => chapter.content = content,
+                    Err(e) => {
+                        failure.get_or_insert(anyhow::anyhow!("{}: {e}", chapter.name));
+                    }
+                }
+            }
+        });
+        failure.map_or(Ok(book), Err)
+    }
+}
+
+impl CoursePreprocessor {
+    fn render(&self, markdown: &str) -> anyhow::Result<String> {
+        mermaid_blocks(&self.exercise_boxes(markdown)?)
+    }
+
+    fn exercise_boxes(&self, markdown: &str) -> anyhow::Result<String> {
+        let mut out = String::new();
+        let mut rest = markdown;
+        while let Some(start) = rest.find("{{#exercise ") {
+            out.push_str(&rest[..start]);
+            let after = &rest[start + "{{#exercise ".len()..];
+            let end = after.find("}}").context("an {{#exercise}} without its closing }}")?;
+            let id = after[..end].trim();
+            out.push_str(&self.exercise_box(id)?);
+            rest = &after[end + 2..];
+        }
+        out.push_str(rest);
+        Ok(out)
+    }
+
+    fn exercise_box(&self, id: &str) -> anyhow::Result<String> {
+        let e = self.course.exercise(id).with_context(|| format!("{{{{#exercise {id}}}}}: no such exercise in course.toml"))?;
+        let services = if e.services.is_empty() {
+            "nothing but Rust: it runs in memory".to_string()
+        } else {
+            e.services.join(" and ")
+        };
+        Ok(format!(
+            "<div class=\"exercise\">\n\
+             <p class=\"exercise-title\">Exercise {id}: {title}</p>\n\
+             <p><strong>The spec proves:</strong> {proves}.</p>\n\
+             <p><strong>Edit</strong> <code>{file}</code>, then run <code>cargo xtask test {id}</code>. \
+             Stuck? <code>cargo xtask hint {id}</code>. Needs {services}.</p>\n\
+             </div>\n",
+            title = escape(&e.title),
+            proves = escape(&e.proves),
+            file = self.course.file_of(e, Side::Exercises),
+        ))
+    }
+}
+
+/// Turns each ```` ```mermaid ```` fence into a `<pre class="mermaid">`.
+fn mermaid_blocks(markdown: &str) -> anyhow::Result<String> {
+    let mut out = String::new();
+    let mut diagram: Option<String> = None;
+    for line in markdown.lines() {
+        match diagram.as_mut() {
+            None if line.trim_start().starts_with("```mermaid") => diagram = Some(String::new()),
+            None => {
+                out.push_str(line);
+                out.push('\n');
+            }
+            Some(_) if line.trim_start().starts_with("```") => {
+                let text = diagram.take().unwrap_or_default();
+                out.push_str(&format!("<pre class=\"mermaid\">\n{}</pre>\n", escape(&text)));
+            }
+            Some(text) => {
+                text.push_str(line);
+                text.push('\n');
+            }
+        }
+    }
+    if diagram.is_some() {
+        bail!("a ```mermaid block is never closed");
+    }
+    Ok(out)
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mermaid_fences_become_pre_blocks() {
+        let md = "text\n```mermaid\nA->>B: x < y\n```\nmore\n";
+        assert_eq!(mermaid_blocks(md).unwrap(), "text\n<pre class=\"mermaid\">\nA-&gt;&gt;B: x &lt; y\n</pre>\nmore\n");
+    }
+
+    #[test]
+    fn every_exercise_has_a_box_and_unknown_ids_fail() {
+        let pre = CoursePreprocessor { course: Course::embedded() };
+        for e in &pre.course.exercises {
+            let html = pre.exercise_boxes(&format!("# x\n{{{{#exercise {}}}}}\n", e.id)).unwrap();
+            assert!(html.contains(&format!("cargo xtask test {}", e.id)));
+        }
+        assert!(pre.exercise_boxes("{{#exercise 99.9}}").is_err());
+    }
+}

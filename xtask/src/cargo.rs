@@ -1,0 +1,146 @@
+//! Running cargo: print the command, run it, and read libtest's report.
+//!
+//! Every spec run goes through [`spec`], with one package selection per side
+//! (`-p <exercises package> --test spec`), so moving from one exercise to the
+//! next never rebuilds a dependency: only the filter changes.
+
+use racecourse_kit::manifest::{Module, Side};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+/// A cargo command in the repository, printed before it runs.
+pub fn command(root: &Path, args: &[&str]) -> Command {
+    eprintln!("$ cargo {}", args.join(" "));
+    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cmd.current_dir(root).args(args);
+    cmd
+}
+
+/// One spec test's outcome.
+#[derive(Debug, Clone)]
+pub struct TestOutcome {
+    pub passed: bool,
+    /// What the test printed when it failed (the spec's message and any panics).
+    pub output: String,
+}
+
+/// The outcome of a spec run.
+#[derive(Debug)]
+pub struct SpecRun {
+    /// By test name.
+    pub tests: BTreeMap<String, TestOutcome>,
+    /// False when the crate did not compile (cargo printed why on stderr).
+    pub compiled: bool,
+}
+
+impl SpecRun {
+    /// The tests whose names start with `prefix`.
+    pub fn matching<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = (&'a String, &'a TestOutcome)> {
+        self.tests.iter().filter(move |(name, _)| name.starts_with(prefix))
+    }
+}
+
+/// Runs the spec of `module` against one side, keeping only tests that start
+/// with `filter` (empty: all). Cargo's build output goes to the terminal.
+pub fn spec(root: &Path, module: &Module, side: Side, filter: &str) -> anyhow::Result<SpecRun> {
+    let package = match side {
+        Side::Exercises => &module.exercises_package,
+        Side::Solutions => &module.solutions_package,
+    };
+    let mut args = vec!["test", "--quiet", "-p", package, "--test", "spec", "--", "--format", "pretty"];
+    if !filter.is_empty() {
+        args.push(filter);
+    }
+    let output = command(root, &args)
+        .env("RUST_BACKTRACE", "0")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .output()?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let tests = parse_libtest(&stdout);
+    let compiled = stdout.contains("test result:") || !tests.is_empty();
+    if !compiled {
+        // The compiler's errors: the student needs every word of them.
+        eprint!("{}", String::from_utf8_lossy(&output.stderr));
+    }
+    Ok(SpecRun { tests, compiled })
+}
+
+/// Reads libtest's plain report: `test NAME ... ok|FAILED` lines and the
+/// `---- NAME stdout ----` sections of the failures.
+pub fn parse_libtest(stdout: &str) -> BTreeMap<String, TestOutcome> {
+    let mut tests = BTreeMap::new();
+    for line in stdout.lines() {
+        if let Some(rest) = line.strip_prefix("test ") {
+            if let Some((name, verdict)) = rest.rsplit_once(" ... ") {
+                let passed = verdict.trim() == "ok";
+                if passed || verdict.trim() == "FAILED" {
+                    tests.insert(name.trim().to_string(), TestOutcome { passed, output: String::new() });
+                }
+            }
+        }
+    }
+    let mut current: Option<String> = None;
+    for line in stdout.lines() {
+        if let Some(name) = line.strip_prefix("---- ").and_then(|l| l.strip_suffix(" stdout ----")) {
+            current = Some(name.to_string());
+            continue;
+        }
+        if line == "failures:" || line.starts_with("test result:") {
+            current = None;
+            continue;
+        }
+        if let Some(outcome) = current.as_ref().and_then(|name| tests.get_mut(name)) {
+            outcome.output.push_str(line);
+            outcome.output.push('\n');
+        }
+    }
+    tests
+}
+
+/// The part of a failed spec test's output that explains it: the message
+/// between the spec wrapper's title and its "file to edit" line, or else the
+/// whole output without thread banners.
+pub fn explanation(output: &str) -> String {
+    if let (Some(start), Some(end)) = (output.find("not passing yet"), output.find("file to edit:")) {
+        if start < end {
+            let body = &output[start + "not passing yet".len()..end];
+            return body.trim_matches('\n').trim_end().to_string();
+        }
+    }
+    output
+        .lines()
+        .filter(|l| !l.starts_with("thread '") && !l.starts_with("note: run with"))
+        .collect::<Vec<_>>()
+        .join("\n")
+        .trim()
+        .to_string()
+}
+
+/// True when a failure is a missing service rather than the student's code.
+pub fn missing_service(output: &str) -> Option<&'static str> {
+    if output.contains("PostgreSQL is needed here") {
+        Some("PostgreSQL")
+    } else if output.contains("Redis is needed here") {
+        Some("Redis")
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const REPORT: &str = "\nrunning 2 tests\ntest e01_1_a ... ok\ntest e01_1_b ... FAILED\n\nfailures:\n\n---- e01_1_b stdout ----\n\nthread 'x' panicked at modules/kit/src/spec.rs:27:9:\n\n01.1 Lost-update counter: not passing yet\n\n  expected 100000, got 3\n\n  file to edit: exercises/01-concurrency/src/counter.rs\n\n\nfailures:\n    e01_1_b\n\ntest result: FAILED. 1 passed; 1 failed\n";
+
+    #[test]
+    fn reads_verdicts_and_failure_messages() {
+        let tests = parse_libtest(REPORT);
+        assert_eq!(tests.len(), 2);
+        assert!(tests["e01_1_a"].passed);
+        assert!(!tests["e01_1_b"].passed);
+        assert_eq!(explanation(&tests["e01_1_b"].output), "  expected 100000, got 3");
+    }
+}
