@@ -39,6 +39,6 @@
             pre.removeAttribute('data-processed');
             pre.textContent = sources[i];
         });
-        mermaid.run({ nodes: diagrams });
+        mermaid.run({ nodes: diagrams }).catch((error) => console.error(error));
     }).observe(html, { attributes: true, attributeFilter: ['class'] });
 })();

@@ -37,7 +37,7 @@ impl FencedLock for RedisFencedLock {
         // A ConnectionManager is a cheap handle: clone one per call.
         let _conn = self.conn.clone();
         todo!(
-            "01.8: acquire {} for {ttl:?} in exercises/01-concurrency/src/fencing.rs: INCR {} for the fence, then SET NX PX",
+            "01.8: acquire {} for {ttl:?} in exercises/01-concurrency/src/fencing.rs: SET NX PX, and only then INCR {} for the fence, in one Lua script",
             lock_key(&self.prefix, resource),
             fence_key(&self.prefix, resource)
         )

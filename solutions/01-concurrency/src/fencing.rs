@@ -24,6 +24,16 @@ use redis::{RedisResult, Script};
 use std::time::Duration;
 
 // ANCHOR: scripts
+/// Takes the lock and, only if that worked, draws the next fence, as one step:
+/// with INCR and SET as two commands, a client could draw fence 5, lose the
+/// race for the lock to fence 6, and win it later, holding a smaller fence
+/// than a holder before it.
+const ACQUIRE: &str = r"
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+    return redis.call('INCR', KEYS[2])
+end
+return false";
+
 /// Deletes the lock only if it still holds the caller's owner value: the GET
 /// and the DEL run as one, with nothing in between.
 const RELEASE: &str = r"
@@ -47,6 +57,7 @@ return -1";
 pub struct RedisFencedLock {
     conn: ConnectionManager,
     prefix: String,
+    acquire: Script,
     release: Script,
     write: Script,
 }
@@ -56,6 +67,7 @@ impl FencedLock for RedisFencedLock {
         RedisFencedLock {
             conn,
             prefix,
+            acquire: Script::new(ACQUIRE),
             release: Script::new(RELEASE),
             write: Script::new(FENCED_WRITE),
         }
@@ -64,22 +76,17 @@ impl FencedLock for RedisFencedLock {
     // ANCHOR: acquire
     async fn acquire(&self, resource: &str, ttl: Duration) -> RedisResult<Option<Guard>> {
         let mut conn = self.conn.clone();
-        // Every acquisition gets a larger number, whether or not it wins.
-        let fence: u64 = redis::cmd("INCR")
-            .arg(fence_key(&self.prefix, resource))
-            .query_async(&mut conn)
-            .await?;
         let owner = uuid::Uuid::new_v4().to_string();
         // NX: only if nobody holds it. PX: it goes away by itself.
-        let taken: Option<String> = redis::cmd("SET")
-            .arg(lock_key(&self.prefix, resource))
+        let fence: Option<u64> = self
+            .acquire
+            .key(lock_key(&self.prefix, resource))
+            .key(fence_key(&self.prefix, resource))
             .arg(&owner)
-            .arg("NX")
-            .arg("PX")
             .arg(ttl.as_millis() as u64)
-            .query_async(&mut conn)
+            .invoke_async(&mut conn)
             .await?;
-        Ok(taken.map(|_| Guard {
+        Ok(fence.map(|fence| Guard {
             resource: resource.into(),
             owner,
             fence,

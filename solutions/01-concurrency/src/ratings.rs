@@ -69,7 +69,7 @@ impl Ratings for OptimisticRatings {
 /// (1, 2, 4 ... 64 ms), so the losers of one round spread out instead of
 /// colliding again in lockstep.
 fn backoff(attempt: u32) -> Duration {
-    let cap = Duration::from_millis(1 << attempt.min(6)).min(MAX_BACKOFF);
+    let cap = Duration::from_millis(1 << (attempt - 1).min(6)).min(MAX_BACKOFF);
     rand::rng().random_range(Duration::ZERO..=cap)
 }
 // ANCHOR_END: backoff
