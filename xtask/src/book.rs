@@ -161,7 +161,15 @@ impl CoursePreprocessor {
         let services = if e.services.is_empty() {
             "nothing but Rust: it runs in memory".to_string()
         } else {
-            e.services.join(" and ")
+            e.services
+                .iter()
+                .map(|s| match s.as_str() {
+                    "postgres" => "PostgreSQL",
+                    "redis" => "Redis",
+                    other => other,
+                })
+                .collect::<Vec<_>>()
+                .join(" and ")
         };
         Ok(format!(
             "<div class=\"exercise\">\n\

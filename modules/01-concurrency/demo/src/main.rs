@@ -52,6 +52,10 @@ struct Args {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    // `RUST_LOG=tower_http=debug cargo xtask demo 01` logs every request.
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
+        .init();
     let (router, product, scratch) = match args.store {
         Store::Mem => {
             let products = [(1, args.stock)];
@@ -102,6 +106,7 @@ fn unfinished_is_an_error<T>(build: impl FnOnce() -> T + std::panic::UnwindSafe)
 }
 
 async fn serve(args: &Args, router: axum::Router, product: i64) -> anyhow::Result<()> {
+    let router = router.layer(tower_http::trace::TraceLayer::new_for_http());
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port)).await?;
     let addr = listener.local_addr()?;
     println!("demo 01 on http://{addr} ({:?} code, {:?} store, {} units of product {product})", args.implementation, args.store, args.stock);
