@@ -15,7 +15,12 @@ where
 {
     if let Err(message) = outcome(spec).await {
         let course = Course::embedded();
-        let side = if crate_dir.contains("solutions") {
+        // The crate sits at <root>/<side>/<module dir>: its grandparent names the side.
+        let side_dir = std::path::Path::new(crate_dir)
+            .parent()
+            .and_then(|p| p.file_name())
+            .and_then(|n| n.to_str());
+        let side = if side_dir == Some(Side::Solutions.dir()) {
             Side::Solutions
         } else {
             Side::Exercises
