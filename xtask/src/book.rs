@@ -20,13 +20,19 @@ pub fn run(ctx: &Ctx, serve: bool, port: u16) -> anyhow::Result<()> {
     let out = build(ctx)?;
     println!("The book is in {}", out.display());
     if !serve {
-        println!("Open {} in a browser, or `cargo xtask book --serve`.", out.join("index.html").display());
+        println!(
+            "Open {} in a browser, or `cargo xtask book --serve`.",
+            out.join("index.html").display()
+        );
         return Ok(());
     }
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
-        println!("Serving the book on http://{}/ (Ctrl-C stops it)", listener.local_addr()?);
+        println!(
+            "Serving the book on http://{}/ (Ctrl-C stops it)",
+            listener.local_addr()?
+        );
         let app = axum::Router::new().fallback_service(tower_http::services::ServeDir::new(out));
         axum::serve(listener, app)
             .with_graceful_shutdown(async {
@@ -58,17 +64,29 @@ fn check_includes(src: &Path) -> anyhow::Result<()> {
     for page in markdown_files(src)? {
         let text = std::fs::read_to_string(&page)?;
         for directive in text.split("{{#include ").skip(1) {
-            let Some(target) = directive.split("}}").next() else { continue };
+            let Some(target) = directive.split("}}").next() else {
+                continue;
+            };
             let (file, anchor) = match target.trim().split_once(':') {
-                Some((file, anchor)) if !anchor.chars().next().is_some_and(|c| c.is_ascii_digit()) => (file, Some(anchor)),
+                Some((file, anchor))
+                    if !anchor.chars().next().is_some_and(|c| c.is_ascii_digit()) =>
+                {
+                    (file, Some(anchor))
+                }
                 Some((file, _lines)) => (file, None),
                 None => (target.trim(), None),
             };
             let path = page.parent().unwrap_or(src).join(file);
             match (std::fs::read_to_string(&path), anchor) {
-                (Err(_), _) => problems.push(format!("{}: includes {file}, which does not exist", page.display())),
+                (Err(_), _) => problems.push(format!(
+                    "{}: includes {file}, which does not exist",
+                    page.display()
+                )),
                 (Ok(code), Some(anchor)) if !code.contains(&format!("ANCHOR: {anchor}")) => {
-                    problems.push(format!("{}: includes {file}:{anchor}, which has no such anchor", page.display()))
+                    problems.push(format!(
+                        "{}: includes {file}:{anchor}, which has no such anchor",
+                        page.display()
+                    ))
                 }
                 _ => {}
             }
@@ -77,7 +95,10 @@ fn check_includes(src: &Path) -> anyhow::Result<()> {
     if problems.is_empty() {
         Ok(())
     } else {
-        bail!("the book includes code that is not there:\n  {}", problems.join("\n  "))
+        bail!(
+            "the book includes code that is not there:\n  {}",
+            problems.join("\n  ")
+        )
     }
 }
 
@@ -90,7 +111,10 @@ fn check_output(out: &Path) -> anyhow::Result<()> {
             let html = std::fs::read_to_string(&page)?;
             if let Some(at) = html.find("{{#") {
                 let snippet: String = html[at..].chars().take(60).collect();
-                bail!("{} still holds an unprocessed directive: {snippet}", page.display());
+                bail!(
+                    "{} still holds an unprocessed directive: {snippet}",
+                    page.display()
+                );
             }
         }
     }
@@ -120,7 +144,11 @@ impl Preprocessor for CoursePreprocessor {
         "racecourse"
     }
 
-    fn run(&self, _ctx: &PreprocessorContext, mut book: Book) -> mdbook_preprocessor::errors::Result<Book> {
+    fn run(
+        &self,
+        _ctx: &PreprocessorContext,
+        mut book: Book,
+    ) -> mdbook_preprocessor::errors::Result<Book> {
         let mut failure = None;
         book.for_each_mut(|item| {
             if let BookItem::Chapter(chapter) = item {
@@ -147,7 +175,9 @@ impl CoursePreprocessor {
         while let Some(start) = rest.find("{{#exercise ") {
             out.push_str(&rest[..start]);
             let after = &rest[start + "{{#exercise ".len()..];
-            let end = after.find("}}").context("an {{#exercise}} without its closing }}")?;
+            let end = after
+                .find("}}")
+                .context("an {{#exercise}} without its closing }}")?;
             let id = after[..end].trim();
             out.push_str(&self.exercise_box(id)?);
             rest = &after[end + 2..];
@@ -157,7 +187,10 @@ impl CoursePreprocessor {
     }
 
     fn exercise_box(&self, id: &str) -> anyhow::Result<String> {
-        let e = self.course.exercise(id).with_context(|| format!("{{{{#exercise {id}}}}}: no such exercise in course.toml"))?;
+        let e = self
+            .course
+            .exercise(id)
+            .with_context(|| format!("{{{{#exercise {id}}}}}: no such exercise in course.toml"))?;
         let services = if e.services.is_empty() {
             "nothing but Rust: it runs in memory".to_string()
         } else {
@@ -198,7 +231,10 @@ fn mermaid_blocks(markdown: &str) -> anyhow::Result<String> {
             }
             Some(_) if line.trim_start().starts_with("```") => {
                 let text = diagram.take().unwrap_or_default();
-                out.push_str(&format!("<pre class=\"mermaid\">\n{}</pre>\n", escape(&text)));
+                out.push_str(&format!(
+                    "<pre class=\"mermaid\">\n{}</pre>\n",
+                    escape(&text)
+                ));
             }
             Some(text) => {
                 text.push_str(line);
@@ -213,7 +249,9 @@ fn mermaid_blocks(markdown: &str) -> anyhow::Result<String> {
 }
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 #[cfg(test)]
@@ -223,14 +261,21 @@ mod tests {
     #[test]
     fn mermaid_fences_become_pre_blocks() {
         let md = "text\n```mermaid\nA->>B: x < y\n```\nmore\n";
-        assert_eq!(mermaid_blocks(md).unwrap(), "text\n<pre class=\"mermaid\">\nA-&gt;&gt;B: x &lt; y\n</pre>\nmore\n");
+        assert_eq!(
+            mermaid_blocks(md).unwrap(),
+            "text\n<pre class=\"mermaid\">\nA-&gt;&gt;B: x &lt; y\n</pre>\nmore\n"
+        );
     }
 
     #[test]
     fn every_exercise_has_a_box_and_unknown_ids_fail() {
-        let pre = CoursePreprocessor { course: Course::embedded() };
+        let pre = CoursePreprocessor {
+            course: Course::embedded(),
+        };
         for e in &pre.course.exercises {
-            let html = pre.exercise_boxes(&format!("# x\n{{{{#exercise {}}}}}\n", e.id)).unwrap();
+            let html = pre
+                .exercise_boxes(&format!("# x\n{{{{#exercise {}}}}}\n", e.id))
+                .unwrap();
             assert!(html.contains(&format!("cargo xtask test {}", e.id)));
         }
         assert!(pre.exercise_boxes("{{#exercise 99.9}}").is_err());

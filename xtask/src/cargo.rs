@@ -4,6 +4,7 @@
 //! (`-p <exercises package> --test spec`), so moving from one exercise to the
 //! next never rebuilds a dependency: only the filter changes.
 
+use crate::containers::Containers;
 use racecourse_kit::manifest::{Module, Side};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -36,23 +37,39 @@ pub struct SpecRun {
 
 impl SpecRun {
     /// The tests whose names start with `prefix`.
-    pub fn matching<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = (&'a String, &'a TestOutcome)> {
-        self.tests.iter().filter(move |(name, _)| name.starts_with(prefix))
+    pub fn matching<'a>(
+        &'a self,
+        prefix: &'a str,
+    ) -> impl Iterator<Item = (&'a String, &'a TestOutcome)> {
+        self.tests
+            .iter()
+            .filter(move |(name, _)| name.starts_with(prefix))
     }
 }
 
 /// Runs the spec of `module` against one side, keeping only tests that start
-/// with `filter` (empty: all). Cargo's build output goes to the terminal.
-pub fn spec(root: &Path, module: &Module, side: Side, filter: &str) -> anyhow::Result<SpecRun> {
+/// with `filter` (empty: all), with the services in `containers`. Cargo's build
+/// output goes to the terminal.
+pub fn spec(
+    root: &Path,
+    module: &Module,
+    side: Side,
+    filter: &str,
+    containers: &Containers,
+) -> anyhow::Result<SpecRun> {
     let package = match side {
         Side::Exercises => &module.exercises_package,
         Side::Solutions => &module.solutions_package,
     };
-    let mut args = vec!["test", "--quiet", "-p", package, "--test", "spec", "--", "--format", "pretty"];
+    let mut args = vec![
+        "test", "--quiet", "-p", package, "--test", "spec", "--", "--format", "pretty",
+    ];
     if !filter.is_empty() {
         args.push(filter);
     }
-    let output = command(root, &args)
+    let mut cmd = command(root, &args);
+    containers.apply(&mut cmd);
+    let output = cmd
         .env("RUST_BACKTRACE", "0")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -76,14 +93,23 @@ pub fn parse_libtest(stdout: &str) -> BTreeMap<String, TestOutcome> {
             if let Some((name, verdict)) = rest.rsplit_once(" ... ") {
                 let passed = verdict.trim() == "ok";
                 if passed || verdict.trim() == "FAILED" {
-                    tests.insert(name.trim().to_string(), TestOutcome { passed, output: String::new() });
+                    tests.insert(
+                        name.trim().to_string(),
+                        TestOutcome {
+                            passed,
+                            output: String::new(),
+                        },
+                    );
                 }
             }
         }
     }
     let mut current: Option<String> = None;
     for line in stdout.lines() {
-        if let Some(name) = line.strip_prefix("---- ").and_then(|l| l.strip_suffix(" stdout ----")) {
+        if let Some(name) = line
+            .strip_prefix("---- ")
+            .and_then(|l| l.strip_suffix(" stdout ----"))
+        {
             current = Some(name.to_string());
             continue;
         }
@@ -103,7 +129,8 @@ pub fn parse_libtest(stdout: &str) -> BTreeMap<String, TestOutcome> {
 /// between the spec wrapper's title and its "file to edit" line, or else the
 /// whole output without thread banners.
 pub fn explanation(output: &str) -> String {
-    if let (Some(start), Some(end)) = (output.find("not passing yet"), output.find("file to edit:")) {
+    if let (Some(start), Some(end)) = (output.find("not passing yet"), output.find("file to edit:"))
+    {
         if start < end {
             let body = &output[start + "not passing yet".len()..end];
             return body.trim_matches('\n').trim_end().to_string();
@@ -141,6 +168,9 @@ mod tests {
         assert_eq!(tests.len(), 2);
         assert!(tests["e01_1_a"].passed);
         assert!(!tests["e01_1_b"].passed);
-        assert_eq!(explanation(&tests["e01_1_b"].output), "  expected 100000, got 3");
+        assert_eq!(
+            explanation(&tests["e01_1_b"].output),
+            "  expected 100000, got 3"
+        );
     }
 }

@@ -3,6 +3,7 @@
 
 mod book;
 mod cargo;
+mod containers;
 mod demo;
 mod list;
 mod services;
@@ -15,7 +16,10 @@ use racecourse_kit::manifest::Course;
 use std::path::PathBuf;
 
 #[derive(Parser)]
-#[command(name = "cargo xtask", about = "Racecourse: run, check and grade the course's exercises")]
+#[command(
+    name = "cargo xtask",
+    about = "Racecourse: run, check and grade the course's exercises"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -91,7 +95,12 @@ impl Ctx {
     /// The exercise `id`, or an error that lists the ids there are.
     pub fn exercise(&self, id: &str) -> anyhow::Result<&racecourse_kit::manifest::Exercise> {
         self.course.exercise(id).ok_or_else(|| {
-            let ids: Vec<&str> = self.course.exercises.iter().map(|e| e.id.as_str()).collect();
+            let ids: Vec<&str> = self
+                .course
+                .exercises
+                .iter()
+                .map(|e| e.id.as_str())
+                .collect();
             anyhow::anyhow!("there is no exercise {id}; there are {}", ids.join(", "))
         })
     }

@@ -1,12 +1,12 @@
 //! `cargo xtask services`: which PostgreSQL and Redis the tests would use.
 
-use racecourse_kit::services::{Fallback, Kind, find};
+use racecourse_kit::services::{Kind, find};
 
 pub fn run() -> anyhow::Result<()> {
     let runtime = tokio::runtime::Runtime::new()?;
     let mut missing = 0;
     for kind in [Kind::Postgres, Kind::Redis] {
-        match runtime.block_on(find(kind, Fallback::DryRun)) {
+        match runtime.block_on(find(kind)) {
             Ok(found) => println!("found {found}"),
             Err(not_found) => {
                 missing += 1;
@@ -17,7 +17,9 @@ pub fn run() -> anyhow::Result<()> {
     if missing == 0 {
         println!("Every exercise can run. Next: `cargo xtask list`.");
     } else {
-        println!("In-memory exercises run without services; `cargo xtask list` shows which need what.");
+        println!(
+            "In-memory exercises run without services; `cargo xtask list` shows which need what."
+        );
     }
     Ok(())
 }

@@ -1,27 +1,40 @@
 //! `cargo xtask test <id>`: one exercise's spec, with the failures explained,
 //! the file to edit named, and the way to a hint.
 
+use crate::containers::Containers;
 use crate::{Ctx, cargo};
 use racecourse_kit::manifest::Side;
 
 pub fn run(ctx: &Ctx, id: &str, solution: bool) -> anyhow::Result<()> {
     let exercise = ctx.exercise(id)?;
     let module = ctx.course.module_of(exercise);
-    let side = if solution { Side::Solutions } else { Side::Exercises };
+    let side = if solution {
+        Side::Solutions
+    } else {
+        Side::Exercises
+    };
     let file = ctx.course.file_of(exercise, side);
     println!("{} {}  ({})", exercise.id, exercise.title, exercise.store());
     println!("  edit: {file}");
-    let run = cargo::spec(&ctx.root, module, side, &exercise.tests)?;
+    let containers = Containers::provide(Containers::kinds(&exercise.services))?;
+    let run = cargo::spec(&ctx.root, module, side, &exercise.tests, &containers)?;
     if !run.compiled {
-        anyhow::bail!("{file} does not compile yet: the errors are above. Fix them and run `cargo xtask test {id}` again.");
+        anyhow::bail!(
+            "{file} does not compile yet: the errors are above. Fix them and run `cargo xtask test {id}` again."
+        );
     }
     let outcomes: Vec<_> = run.matching(&exercise.tests).collect();
     if outcomes.is_empty() {
-        anyhow::bail!("no spec test starts with {} (course.toml's `tests` for {id})", exercise.tests);
+        anyhow::bail!(
+            "no spec test starts with {} (course.toml's `tests` for {id})",
+            exercise.tests
+        );
     }
     let mut failed = 0;
     for (name, outcome) in &outcomes {
-        let check = name.trim_start_matches(exercise.tests.as_str()).replace('_', " ");
+        let check = name
+            .trim_start_matches(exercise.tests.as_str())
+            .replace('_', " ");
         if outcome.passed {
             println!("  ok    {check}");
         } else {
@@ -33,18 +46,26 @@ pub fn run(ctx: &Ctx, id: &str, solution: bool) -> anyhow::Result<()> {
         }
     }
     if failed == 0 {
-        println!("\n{id} passes: all {} checks. Next: `cargo xtask list`.", outcomes.len());
+        println!(
+            "\n{id} passes: all {} checks. Next: `cargo xtask list`.",
+            outcomes.len()
+        );
         return Ok(());
     }
-    let service = outcomes.iter().find_map(|(_, o)| cargo::missing_service(&o.output));
+    let service = outcomes
+        .iter()
+        .find_map(|(_, o)| cargo::missing_service(&o.output));
     println!();
     match service {
-        Some(service) => println!("{service} is missing: `cargo xtask services` says how to get one."),
+        Some(service) => {
+            println!("{service} is missing: `cargo xtask services` says how to get one.")
+        }
         None => println!(
             "{id}: {} of {} checks pass. Edit {file}, then run `cargo xtask test {id}` again; a hint: `cargo xtask hint {id}`.",
             outcomes.len() - failed,
             outcomes.len()
         ),
     }
+    drop(containers); // exit skips destructors: remove the containers first
     std::process::exit(1);
 }

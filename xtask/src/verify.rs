@@ -9,6 +9,7 @@
 //!   its demo answers bad input with problem+json), and the runner's and kit's;
 //! - the book builds with every include and exercise box resolved.
 
+use crate::containers::Containers;
 use crate::{Ctx, book, cargo};
 use racecourse_kit::manifest::Side;
 use std::collections::BTreeSet;
@@ -41,16 +42,27 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
     let problems = manifest_problems(ctx);
     tally.check(
         problems.is_empty(),
-        &format!("manifest: {} exercises, their files, hints and book pages; mirrored crates", ctx.course.exercises.len()),
+        &format!(
+            "manifest: {} exercises, their files, hints and book pages; mirrored crates",
+            ctx.course.exercises.len()
+        ),
         &problems.join("\n"),
     );
 
     let warnings = workspace_warnings(&ctx.root)?;
-    tally.check(warnings.is_empty(), "build: the workspace compiles without warnings", &warnings.join("\n"));
+    tally.check(
+        warnings.is_empty(),
+        "build: the workspace compiles without warnings",
+        &warnings.join("\n"),
+    );
 
+    // Every service the course names, for the specs and the modules' own tests.
+    let containers = Containers::provide(Containers::kinds(
+        ctx.course.exercises.iter().flat_map(|e| &e.services),
+    ))?;
     for module in &ctx.course.modules {
-        let stubs = cargo::spec(&ctx.root, module, Side::Exercises, "")?;
-        let solutions = cargo::spec(&ctx.root, module, Side::Solutions, "")?;
+        let stubs = cargo::spec(&ctx.root, module, Side::Exercises, "", &containers)?;
+        let solutions = cargo::spec(&ctx.root, module, Side::Solutions, "", &containers)?;
         let mut claimed = BTreeSet::new();
         for exercise in ctx.course.exercises_of(module) {
             let shipped: Vec<_> = stubs.matching(&exercise.tests).collect();
@@ -61,33 +73,65 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
                 detail.push(format!("no spec test starts with {}", exercise.tests));
             }
             for (name, _) in shipped.iter().filter(|(_, o)| o.passed) {
-                detail.push(format!("{name} already passes on the stub: the stub must fail every check"));
+                detail.push(format!(
+                    "{name} already passes on the stub: the stub must fail every check"
+                ));
             }
             for (name, outcome) in solved.iter().filter(|(_, o)| !o.passed) {
-                detail.push(format!("{name} fails on the solution:\n{}", cargo::explanation(&outcome.output)));
+                detail.push(format!(
+                    "{name} fails on the solution:\n{}",
+                    cargo::explanation(&outcome.output)
+                ));
             }
             if shipped.len() != solved.len() {
                 detail.push("the stub and the solution do not run the same checks".into());
             }
             tally.check(
                 detail.is_empty(),
-                &format!("{:<5} {}: fails as shipped, solution passes ({} checks)", exercise.id, exercise.title, solved.len()),
+                &format!(
+                    "{:<5} {}: fails as shipped, solution passes ({} checks)",
+                    exercise.id,
+                    exercise.title,
+                    solved.len()
+                ),
                 &detail.join("\n"),
             );
         }
-        let orphans: Vec<_> = solutions.tests.keys().filter(|t| !claimed.contains(*t)).cloned().collect();
+        let orphans: Vec<_> = solutions
+            .tests
+            .keys()
+            .filter(|t| !claimed.contains(*t))
+            .cloned()
+            .collect();
         tally.check(
             orphans.is_empty() && solutions.compiled,
             &format!("{}: every spec test belongs to an exercise", module.id),
-            &format!("not claimed by any exercise's `tests` prefix: {}", orphans.join(", ")),
+            &format!(
+                "not claimed by any exercise's `tests` prefix: {}",
+                orphans.join(", ")
+            ),
         );
-        let (ok, output) = package_tests(&ctx.root, &module.package)?;
-        tally.check(ok, &format!("{}: the spec catches every naive implementation ({})", module.id, module.package), &output);
-        let (ok, output) = package_tests(&ctx.root, &module.demo_package)?;
-        tally.check(ok, &format!("{}: the demo's own tests ({})", module.id, module.demo_package), &output);
+        let (ok, output) = package_tests(&ctx.root, &module.package, &containers)?;
+        tally.check(
+            ok,
+            &format!(
+                "{}: the spec catches every naive implementation ({})",
+                module.id, module.package
+            ),
+            &output,
+        );
+        let (ok, output) = package_tests(&ctx.root, &module.demo_package, &containers)?;
+        tally.check(
+            ok,
+            &format!(
+                "{}: the demo's own tests ({})",
+                module.id, module.demo_package
+            ),
+            &output,
+        );
     }
     for package in ["racecourse-kit", "xtask"] {
-        let (ok, output) = package_tests(&ctx.root, package)?;
+        let (ok, output) = package_tests(&ctx.root, package, &containers)?;
         tally.check(ok, &format!("the tests of {package}"), &output);
     }
     let built = book::build(ctx);
@@ -98,6 +142,7 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
     );
 
     println!("verify: {} passed, {} failed", tally.passed, tally.failed);
+    drop(containers);
     if tally.failed > 0 {
         std::process::exit(1);
     }
@@ -120,7 +165,10 @@ fn manifest_problems(ctx: &Ctx) -> Vec<String> {
         }
         let expected_prefix = format!("e{}_", e.id.replace('.', "_"));
         if e.tests != expected_prefix {
-            problems.push(format!("{}: tests should be {expected_prefix}, the id in test names", e.id));
+            problems.push(format!(
+                "{}: tests should be {expected_prefix}, the id in test names",
+                e.id
+            ));
         }
         if ctx.course.module(e.module_id()).is_none() {
             problems.push(format!("{}: no module {}", e.id, e.module_id()));
@@ -133,10 +181,16 @@ fn manifest_problems(ctx: &Ctx) -> Vec<String> {
             }
         }
         if e.hint.trim().is_empty() || e.proves.trim().is_empty() {
-            problems.push(format!("{}: the hint and `proves` must say something", e.id));
+            problems.push(format!(
+                "{}: the hint and `proves` must say something",
+                e.id
+            ));
         }
         if !book_pages.contains(&format!("{{{{#exercise {}}}}}", e.id)) {
-            problems.push(format!("{}: no book page has {{{{#exercise {}}}}}", e.id, e.id));
+            problems.push(format!(
+                "{}: no book page has {{{{#exercise {}}}}}",
+                e.id, e.id
+            ));
         }
     }
     for m in &ctx.course.modules {
@@ -149,10 +203,16 @@ fn manifest_problems(ctx: &Ctx) -> Vec<String> {
         };
         let (exercises, solutions) = (listing("exercises"), listing("solutions"));
         if exercises.is_empty() {
-            problems.push(format!("module {}: exercises/{} is empty or missing", m.id, m.dir));
+            problems.push(format!(
+                "module {}: exercises/{} is empty or missing",
+                m.id, m.dir
+            ));
         }
         for only in exercises.symmetric_difference(&solutions) {
-            problems.push(format!("module {}: {only} is in one of exercises/ and solutions/ but not the other", m.id));
+            problems.push(format!(
+                "module {}: {only} is in one of exercises/ and solutions/ but not the other",
+                m.id
+            ));
         }
     }
     problems
@@ -173,42 +233,69 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
 
 /// Every warning the compiler gives on the workspace's own code, tests included.
 fn workspace_warnings(root: &Path) -> anyhow::Result<Vec<String>> {
-    let output = cargo::command(root, &["test", "--workspace", "--no-run", "--message-format=json"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .output()?;
+    let output = cargo::command(
+        root,
+        &["test", "--workspace", "--no-run", "--message-format=json"],
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::null())
+    .output()?;
     let root_text = root.display().to_string();
     let mut warnings = Vec::new();
     for line in String::from_utf8_lossy(&output.stdout).lines() {
-        let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else { continue };
+        let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
         if message["reason"] != "compiler-message" {
             continue;
         }
-        let ours = message["target"]["src_path"].as_str().is_some_and(|p| p.starts_with(&root_text));
+        let ours = message["target"]["src_path"]
+            .as_str()
+            .is_some_and(|p| p.starts_with(&root_text));
         let level = message["message"]["level"].as_str().unwrap_or("");
         if ours && (level == "warning" || level == "error") {
-            warnings.push(message["message"]["rendered"].as_str().unwrap_or("").to_string());
+            warnings.push(
+                message["message"]["rendered"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string(),
+            );
         }
     }
     if !output.status.success() && warnings.is_empty() {
-        warnings.push("the workspace does not build: run `cargo test --workspace --no-run` to see why".into());
+        warnings.push(
+            "the workspace does not build: run `cargo test --workspace --no-run` to see why".into(),
+        );
     }
     Ok(warnings)
 }
 
 /// Runs all tests of one package; returns whether they passed and, if not, what they printed.
-fn package_tests(root: &Path, package: &str) -> anyhow::Result<(bool, String)> {
-    let output = cargo::command(root, &["test", "--quiet", "-p", package])
+fn package_tests(
+    root: &Path,
+    package: &str,
+    containers: &Containers,
+) -> anyhow::Result<(bool, String)> {
+    let mut cmd = cargo::command(root, &["test", "--quiet", "-p", package]);
+    containers.apply(&mut cmd);
+    let output = cmd
         .env("RUST_BACKTRACE", "0")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .output()?;
-    let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
     let failures: String = text
         .lines()
         .skip_while(|l| !l.starts_with("failures:"))
         .take(60)
         .collect::<Vec<_>>()
         .join("\n");
-    Ok((output.status.success(), if failures.is_empty() { text } else { failures }))
+    Ok((
+        output.status.success(),
+        if failures.is_empty() { text } else { failures },
+    ))
 }

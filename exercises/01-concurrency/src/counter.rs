@@ -27,7 +27,9 @@ impl Counter for LockedCounter {
     async fn increment(&self) {
         // Keep the shape read, think, write: the work in the middle is the point.
         think().await;
-        todo!("01.1: LockedCounter::increment in exercises/01-concurrency/src/counter.rs: read, think().await, write, with a lock held throughout")
+        todo!(
+            "01.1: LockedCounter::increment in exercises/01-concurrency/src/counter.rs: read, think().await, write, with a lock held throughout"
+        )
     }
 
     fn get(&self) -> u64 {
@@ -44,7 +46,9 @@ impl Counter for AtomicCounter {
     }
 
     async fn increment(&self) {
-        todo!("01.1: AtomicCounter::increment in exercises/01-concurrency/src/counter.rs: one indivisible read-and-write")
+        todo!(
+            "01.1: AtomicCounter::increment in exercises/01-concurrency/src/counter.rs: one indivisible read-and-write"
+        )
     }
 
     fn get(&self) -> u64 {

@@ -14,11 +14,11 @@
 //!
 //! Run `cargo xtask test 01.7`; stuck? `cargo xtask hint 01.7`.
 
+use axum::Router;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::get;
-use axum::Router;
 use racecourse_01::etag::{Document, IfMatch, parse_if_match};
 use racecourse_kit::problem::{Json, Path, Problem};
 use serde_json::Value;
@@ -42,9 +42,19 @@ impl Documents {
     pub fn seeded(seed: Vec<(String, Value)>) -> Self {
         let docs = seed
             .into_iter()
-            .map(|(id, content)| (id, Document { version: 1, content }))
+            .map(|(id, content)| {
+                (
+                    id,
+                    Document {
+                        version: 1,
+                        content,
+                    },
+                )
+            })
             .collect();
-        Documents { docs: Mutex::new(docs) }
+        Documents {
+            docs: Mutex::new(docs),
+        }
     }
 
     pub fn get(&self, id: &str) -> Option<Document> {
@@ -52,8 +62,15 @@ impl Documents {
     }
 
     /// Replaces the document if it still matches `expected`.
-    pub fn replace(&self, id: &str, expected: &IfMatch, content: Value) -> Result<Document, ReplaceError> {
-        todo!("01.7: Documents::replace({id}, {expected:?}, {content}) in exercises/01-concurrency/src/etag.rs: check and write under one lock")
+    pub fn replace(
+        &self,
+        id: &str,
+        expected: &IfMatch,
+        content: Value,
+    ) -> Result<Document, ReplaceError> {
+        todo!(
+            "01.7: Documents::replace({id}, {expected:?}, {content}) in exercises/01-concurrency/src/etag.rs: check and write under one lock"
+        )
     }
 }
 
@@ -64,7 +81,10 @@ pub fn router(seed: Vec<(String, Value)>) -> Router {
         .with_state(Arc::new(Documents::seeded(seed)))
 }
 
-async fn read(State(docs): State<Arc<Documents>>, Path(id): Path<String>) -> Result<Response, Problem> {
+async fn read(
+    State(docs): State<Arc<Documents>>,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
     todo!(
         "01.7: GET /documents/{id} in exercises/01-concurrency/src/etag.rs: answer the content with an ETag header, or 404 (found: {})",
         docs.get(&id).is_some()

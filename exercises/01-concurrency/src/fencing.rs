@@ -19,8 +19,8 @@
 
 use racecourse_01::fencing::{data_key, fence_key, lock_key};
 use racecourse_01::{FencedLock, Guard, StaleFence};
-use redis::aio::ConnectionManager;
 use redis::RedisResult;
+use redis::aio::ConnectionManager;
 use std::time::Duration;
 
 pub struct RedisFencedLock {
@@ -51,7 +51,12 @@ impl FencedLock for RedisFencedLock {
         )
     }
 
-    async fn write(&self, key: &str, value: &str, fence: u64) -> RedisResult<Result<(), StaleFence>> {
+    async fn write(
+        &self,
+        key: &str,
+        value: &str,
+        fence: u64,
+    ) -> RedisResult<Result<(), StaleFence>> {
         todo!(
             "01.8: write {value} to {} with fence {fence} in exercises/01-concurrency/src/fencing.rs: refuse a fence below the highest seen",
             data_key(&self.prefix, key)
@@ -59,6 +64,9 @@ impl FencedLock for RedisFencedLock {
     }
 
     async fn read(&self, key: &str) -> RedisResult<Option<String>> {
-        todo!("01.8: read {} in exercises/01-concurrency/src/fencing.rs", data_key(&self.prefix, key))
+        todo!(
+            "01.8: read {} in exercises/01-concurrency/src/fencing.rs",
+            data_key(&self.prefix, key)
+        )
     }
 }

@@ -28,14 +28,26 @@ impl LeaseLock for MemLeaseLock {
     }
 
     fn try_acquire(&self, resource: &str, ttl: Duration) -> Option<Lease> {
-        todo!("01.3: try_acquire({resource}, {ttl:?}) in exercises/01-concurrency/src/lease.rs: take it if free or expired")
+        todo!(
+            "01.3: try_acquire({resource}, {ttl:?}) in exercises/01-concurrency/src/lease.rs: take it if free or expired"
+        )
     }
 
-    async fn acquire(&self, resource: &str, ttl: Duration, wait: Duration) -> Result<Lease, WaitTimeout> {
-        todo!("01.3: acquire({resource}, {ttl:?}) waiting up to {wait:?} in exercises/01-concurrency/src/lease.rs: wake on release or expiry, give up at the deadline")
+    async fn acquire(
+        &self,
+        resource: &str,
+        ttl: Duration,
+        wait: Duration,
+    ) -> Result<Lease, WaitTimeout> {
+        todo!(
+            "01.3: acquire({resource}, {ttl:?}) waiting up to {wait:?} in exercises/01-concurrency/src/lease.rs: wake on release or expiry, give up at the deadline"
+        )
     }
 
     fn release(&self, lease: &Lease) -> Result<(), NotOwner> {
-        todo!("01.3: release({}) in exercises/01-concurrency/src/lease.rs: only the current, unexpired holder", lease.resource)
+        todo!(
+            "01.3: release({}) in exercises/01-concurrency/src/lease.rs: only the current, unexpired holder",
+            lease.resource
+        )
     }
 }

@@ -23,7 +23,10 @@ pub struct MemStore {}
 
 impl VersionedStore for MemStore {
     fn new(accounts: &[(&str, i64)]) -> Self {
-        todo!("01.2: MemStore::new in exercises/01-concurrency/src/versioned.rs: keep {} accounts, each at version 1", accounts.len())
+        todo!(
+            "01.2: MemStore::new in exercises/01-concurrency/src/versioned.rs: keep {} accounts, each at version 1",
+            accounts.len()
+        )
     }
 
     fn get(&self, key: &str) -> Option<Versioned> {
@@ -31,13 +34,18 @@ impl VersionedStore for MemStore {
     }
 
     fn commit(&self, writes: &[Write]) -> Result<(), Conflict> {
-        todo!("01.2: MemStore::commit of {} writes in exercises/01-concurrency/src/versioned.rs: all or nothing, each at its expected version", writes.len())
+        todo!(
+            "01.2: MemStore::commit of {} writes in exercises/01-concurrency/src/versioned.rs: all or nothing, each at its expected version",
+            writes.len()
+        )
     }
 
     async fn transfer(&self, from: &str, to: &str, amount: i64) -> Result<u32, TransferError> {
         // Between reading and committing, call think().await: a real service
         // would call out here, and other transfers run meanwhile.
         think().await;
-        todo!("01.2: transfer {amount} from {from} to {to} in exercises/01-concurrency/src/versioned.rs: read, check, commit, retry on conflict up to {MAX_ATTEMPTS} times")
+        todo!(
+            "01.2: transfer {amount} from {from} to {to} in exercises/01-concurrency/src/versioned.rs: read, check, commit, retry on conflict up to {MAX_ATTEMPTS} times"
+        )
     }
 }

@@ -4,13 +4,13 @@
 //! then watch the fix hold.
 
 use crate::inventory::{Inventory, ReserveError, StockReport, stock_report};
-use crate::versioned::{VersionedStore, Write};
 use crate::think;
+use crate::versioned::{VersionedStore, Write};
+use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use racecourse_kit::problem::{Json, Path, Problem, no_route, panic_as_problem, wrong_method};
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
@@ -21,8 +21,16 @@ use tower_http::catch_panic::CatchPanicLayer;
 
 /// Where the demo keeps its stock.
 pub trait Shop: Send + Sync + 'static {
-    fn reserve(&self, product: i64, qty: i32, buyer: &str) -> impl Future<Output = Result<i64, ReserveError>> + Send;
-    fn report(&self, product: i64) -> impl Future<Output = Result<Option<StockReport>, ReserveError>> + Send;
+    fn reserve(
+        &self,
+        product: i64,
+        qty: i32,
+        buyer: &str,
+    ) -> impl Future<Output = Result<i64, ReserveError>> + Send;
+    fn report(
+        &self,
+        product: i64,
+    ) -> impl Future<Output = Result<Option<StockReport>, ReserveError>> + Send;
 }
 
 /// The shop on PostgreSQL, reserving through an [`Inventory`] (01.4's, or the naive one).
@@ -32,7 +40,12 @@ pub struct PgShop<I> {
 }
 
 impl<I: Inventory> Shop for PgShop<I> {
-    fn reserve(&self, product: i64, qty: i32, buyer: &str) -> impl Future<Output = Result<i64, ReserveError>> + Send {
+    fn reserve(
+        &self,
+        product: i64,
+        qty: i32,
+        buyer: &str,
+    ) -> impl Future<Output = Result<i64, ReserveError>> + Send {
         self.inventory.reserve(product, qty, buyer)
     }
 
@@ -78,9 +91,15 @@ impl<S: VersionedStore> Shop for MemShop<S> {
         if qty <= 0 {
             return Err(ReserveError::InvalidQuantity(qty));
         }
-        let stock = *self.stock.get(&product).ok_or(ReserveError::UnknownProduct(product))?;
+        let stock = *self
+            .stock
+            .get(&product)
+            .ok_or(ReserveError::UnknownProduct(product))?;
         for _ in 0..MEM_ATTEMPTS {
-            let reserved = self.store.get(&key(product)).ok_or(ReserveError::UnknownProduct(product))?;
+            let reserved = self
+                .store
+                .get(&key(product))
+                .ok_or(ReserveError::UnknownProduct(product))?;
             let available = stock - reserved.value as i32;
             if available < qty {
                 return Err(ReserveError::OutOfStock { available });
@@ -106,7 +125,13 @@ impl<S: VersionedStore> Shop for MemShop<S> {
             return Ok(None);
         };
         let reserved = self.store.get(&key(product)).map_or(0, |v| v.value as i32);
-        let (orders, units_ordered) = self.orders.lock().unwrap().get(&product).copied().unwrap_or_default();
+        let (orders, units_ordered) = self
+            .orders
+            .lock()
+            .unwrap()
+            .get(&product)
+            .copied()
+            .unwrap_or_default();
         Ok(Some(StockReport {
             stock: *stock,
             reserved,
@@ -120,9 +145,13 @@ impl From<ReserveError> for Problem {
     fn from(error: ReserveError) -> Problem {
         let text = error.to_string();
         match error {
-            ReserveError::InvalidQuantity(_) => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, text),
+            ReserveError::InvalidQuantity(_) => {
+                Problem::new(StatusCode::UNPROCESSABLE_ENTITY, text)
+            }
             ReserveError::UnknownProduct(_) => Problem::not_found(text),
-            ReserveError::OutOfStock { .. } => Problem::typed(StatusCode::CONFLICT, "out-of-stock", "Out of stock", text),
+            ReserveError::OutOfStock { .. } => {
+                Problem::typed(StatusCode::CONFLICT, "out-of-stock", "Out of stock", text)
+            }
             ReserveError::Busy => Problem::new(StatusCode::SERVICE_UNAVAILABLE, text),
             ReserveError::Db(_) => Problem::new(StatusCode::INTERNAL_SERVER_ERROR, text),
         }
@@ -162,7 +191,10 @@ pub fn app<S: Shop>(shop: S) -> Router {
         .with_state(Arc::new(shop))
 }
 
-async fn product<S: Shop>(State(shop): State<Arc<S>>, Path(id): Path<i64>) -> Result<Json<ProductView>, Problem> {
+async fn product<S: Shop>(
+    State(shop): State<Arc<S>>,
+    Path(id): Path<i64>,
+) -> Result<Json<ProductView>, Problem> {
     let report = shop
         .report(id)
         .await?
@@ -183,7 +215,9 @@ async fn order<S: Shop>(
         Ok(order_id) => Ok((StatusCode::CREATED, Json(OrderCreated { order_id })).into_response()),
         Err(ReserveError::Busy) => {
             let mut response = Problem::from(ReserveError::Busy).into_response();
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
             Ok(response)
         }
         Err(e) => Err(e.into()),

@@ -60,7 +60,10 @@ pub fn parse_if_match(headers: &HeaderMap) -> Result<Option<IfMatch>, Problem> {
         .filter(|t| !t.starts_with("W/"))
         .map(str::to_string)
         .collect();
-    if tags.iter().any(|t| t.len() < 2 || !t.starts_with('"') || !t.ends_with('"')) {
+    if tags
+        .iter()
+        .any(|t| t.len() < 2 || !t.starts_with('"') || !t.ends_with('"'))
+    {
         return Err(Problem::bad_request(format!(
             "If-Match must be * or a list of quoted entity tags, got {text}"
         )));

@@ -1,8 +1,8 @@
 //! Exercise 01.8: a lock in Redis, shared by every instance of a service, with a
 //! fencing token so that a holder who paused past its lease cannot write.
 
-use redis::aio::ConnectionManager;
 use redis::RedisResult;
+use redis::aio::ConnectionManager;
 use std::future::Future;
 use std::time::Duration;
 
@@ -32,14 +32,23 @@ pub trait FencedLock: Send + Sync + 'static {
         Self: Sized;
 
     /// Takes the lock for `ttl`, or `None` if someone holds it.
-    fn acquire(&self, resource: &str, ttl: Duration) -> impl Future<Output = RedisResult<Option<Guard>>> + Send;
+    fn acquire(
+        &self,
+        resource: &str,
+        ttl: Duration,
+    ) -> impl Future<Output = RedisResult<Option<Guard>>> + Send;
 
     /// Releases the lock if `guard` still holds it; `false` if not (it expired
     /// and maybe someone else holds it now).
     fn release(&self, guard: &Guard) -> impl Future<Output = RedisResult<bool>> + Send;
 
     /// Stores `value` under `key` unless a write with a larger fence came first.
-    fn write(&self, key: &str, value: &str, fence: u64) -> impl Future<Output = RedisResult<Result<(), StaleFence>>> + Send;
+    fn write(
+        &self,
+        key: &str,
+        value: &str,
+        fence: u64,
+    ) -> impl Future<Output = RedisResult<Result<(), StaleFence>>> + Send;
 
     /// The value stored under `key`.
     fn read(&self, key: &str) -> impl Future<Output = RedisResult<Option<String>>> + Send;

@@ -26,7 +26,12 @@ pub enum ReserveError {
 pub trait Inventory: Send + Sync + 'static {
     /// Reserves `qty` units of `product` for `buyer` and records an order for
     /// them, in one transaction. Returns the order's id.
-    fn reserve(&self, product: i64, qty: i32, buyer: &str) -> impl Future<Output = Result<i64, ReserveError>> + Send;
+    fn reserve(
+        &self,
+        product: i64,
+        qty: i32,
+        buyer: &str,
+    ) -> impl Future<Output = Result<i64, ReserveError>> + Send;
 }
 
 /// True when `error` is PostgreSQL giving up on a lock wait (SQLSTATE 55P03,
@@ -76,10 +81,12 @@ pub async fn stock_report(pool: &PgPool, product: i64) -> sqlx::Result<Option<St
     .bind(product)
     .fetch_optional(pool)
     .await?;
-    Ok(row.map(|(stock, reserved, orders, units_ordered)| StockReport {
-        stock,
-        reserved,
-        orders,
-        units_ordered,
-    }))
+    Ok(
+        row.map(|(stock, reserved, orders, units_ordered)| StockReport {
+            stock,
+            reserved,
+            orders,
+            units_ordered,
+        }),
+    )
 }

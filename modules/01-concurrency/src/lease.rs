@@ -37,7 +37,12 @@ pub trait LeaseLock: Send + Sync + 'static {
 
     /// Like `try_acquire`, but waits up to `wait` for the resource to come free,
     /// by release or by expiry, without polling in a busy loop.
-    fn acquire(&self, resource: &str, ttl: Duration, wait: Duration) -> impl Future<Output = Result<Lease, WaitTimeout>> + Send;
+    fn acquire(
+        &self,
+        resource: &str,
+        ttl: Duration,
+        wait: Duration,
+    ) -> impl Future<Output = Result<Lease, WaitTimeout>> + Send;
 
     /// Gives the resource back. Only the current holder, before its lease expires, may.
     fn release(&self, lease: &Lease) -> Result<(), NotOwner>;

@@ -63,5 +63,10 @@ pub trait VersionedStore: Send + Sync + 'static {
     /// read, check, commit with the versions read, retry on conflict, give up
     /// after [`MAX_ATTEMPTS`]. Calls [`crate::think`] between reading and committing,
     /// as a real service would call out (a fraud check, say). Returns the attempts it took.
-    fn transfer(&self, from: &str, to: &str, amount: i64) -> impl Future<Output = Result<u32, TransferError>> + Send;
+    fn transfer(
+        &self,
+        from: &str,
+        to: &str,
+        amount: i64,
+    ) -> impl Future<Output = Result<u32, TransferError>> + Send;
 }

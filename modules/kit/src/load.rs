@@ -51,7 +51,9 @@ pub struct Answer {
 
 /// Sends one request on a connection of its own.
 pub async fn send(addr: SocketAddr, call: &Call) -> Result<Answer, String> {
-    let stream = TcpStream::connect(addr).await.map_err(|e| format!("connect {addr}: {e}"))?;
+    let stream = TcpStream::connect(addr)
+        .await
+        .map_err(|e| format!("connect {addr}: {e}"))?;
     let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
         .await
         .map_err(|e| e.to_string())?;
@@ -66,7 +68,10 @@ pub async fn send(addr: SocketAddr, call: &Call) -> Result<Answer, String> {
     let request = request
         .body(call.json.clone().unwrap_or_default())
         .map_err(|e| e.to_string())?;
-    let response = sender.send_request(request).await.map_err(|e| e.to_string())?;
+    let response = sender
+        .send_request(request)
+        .await
+        .map_err(|e| e.to_string())?;
     let status = response.status().as_u16();
     let body = response
         .into_body()
@@ -122,7 +127,12 @@ impl fmt::Display for Report {
             self.percentile(99.0),
         )?;
         if !self.errors.is_empty() {
-            write!(f, "; {} without an answer (first: {})", self.errors.len(), self.errors[0])?;
+            write!(
+                f,
+                "; {} without an answer (first: {})",
+                self.errors.len(),
+                self.errors[0]
+            )?;
         }
         Ok(())
     }

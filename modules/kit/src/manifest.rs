@@ -67,9 +67,15 @@ impl Side {
 #[derive(Debug, thiserror::Error)]
 pub enum ManifestError {
     #[error("cannot read {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path} is not a valid course manifest: {source}")]
-    Parse { path: PathBuf, source: toml::de::Error },
+    Parse {
+        path: PathBuf,
+        source: toml::de::Error,
+    },
 }
 
 impl Course {
@@ -104,12 +110,19 @@ impl Course {
     }
 
     pub fn exercises_of<'a>(&'a self, module: &'a Module) -> impl Iterator<Item = &'a Exercise> {
-        self.exercises.iter().filter(move |e| e.module_id() == module.id)
+        self.exercises
+            .iter()
+            .filter(move |e| e.module_id() == module.id)
     }
 
     /// The file to edit, relative to the repository root.
     pub fn file_of(&self, exercise: &Exercise, side: Side) -> String {
-        format!("{}/{}/{}", side.dir(), self.module_of(exercise).dir, exercise.file)
+        format!(
+            "{}/{}/{}",
+            side.dir(),
+            self.module_of(exercise).dir,
+            exercise.file
+        )
     }
 }
 

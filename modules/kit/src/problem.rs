@@ -38,7 +38,12 @@ impl Problem {
     }
 
     /// A problem of a kind this course names, e.g. `out-of-stock`.
-    pub fn typed(status: StatusCode, kind: &str, title: &str, detail: impl Into<String>) -> Problem {
+    pub fn typed(
+        status: StatusCode,
+        kind: &str,
+        title: &str,
+        detail: impl Into<String>,
+    ) -> Problem {
         Problem {
             kind: format!("https://racecourse.dev/problems/{kind}"),
             title: title.into(),
@@ -120,7 +125,8 @@ where
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let axum::extract::Path(value) = axum::extract::Path::<T>::from_request_parts(parts, state).await?;
+        let axum::extract::Path(value) =
+            axum::extract::Path::<T>::from_request_parts(parts, state).await?;
         Ok(Path(value))
     }
 }
@@ -132,7 +138,10 @@ pub async fn no_route() -> Problem {
 
 /// The answer for a route that exists but not with this method, as a problem.
 pub async fn wrong_method() -> Problem {
-    Problem::new(StatusCode::METHOD_NOT_ALLOWED, "this route does not take this method")
+    Problem::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "this route does not take this method",
+    )
 }
 
 /// A panic in a handler (an exercise's `todo!()`, say) as a 500 problem, so the

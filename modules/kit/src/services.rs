@@ -4,8 +4,15 @@
 //! 1. `DATABASE_URL` / `REDIS_URL` when set (and only that: a URL you set and
 //!    that does not answer is an error, not a reason to look elsewhere);
 //! 2. a server on the default local port;
-//! 3. a throwaway container through testcontainers, when a Docker engine answers;
+//! 3. a throwaway container through testcontainers, when a Docker engine answers:
+//!    `cargo xtask` starts it (xtask/src/containers.rs) and hands its URL to the
+//!    tests in the variable of step 1;
 //! 4. otherwise an error that says how to get one, within a few seconds.
+//!
+//! Why the runner and not each test binary starts containers: one container
+//! serves a whole run instead of one per test, it is removed when the run ends,
+//! and the test binaries stay small (testcontainers and its Docker client nearly
+//! double a test binary, and linking it is most of a student's edit-to-test wait).
 //!
 //! Every connection has a timeout, so a missing service never hangs a test.
 //! Each test gets its own database ([`with_pg`]) or key prefix ([`with_redis`]),
@@ -15,12 +22,11 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection};
-use std::any::Any;
 use std::fmt;
 use std::future::Future;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
-use testcontainers_modules::testcontainers::runners::AsyncRunner;
 
 /// How long a probe of one candidate may take. Two candidates at most are probed
 /// before the error, so a test fails within 10 seconds when nothing answers.
@@ -45,6 +51,15 @@ impl Kind {
         match self {
             Kind::Postgres => "DATABASE_URL",
             Kind::Redis => "REDIS_URL",
+        }
+    }
+
+    /// The kind a manifest's `services` entry names ("postgres", "redis").
+    pub fn from_service(name: &str) -> Option<Kind> {
+        match name {
+            "postgres" => Some(Kind::Postgres),
+            "redis" => Some(Kind::Redis),
+            _ => None,
         }
     }
 
@@ -84,16 +99,14 @@ impl Kind {
 pub enum Source {
     Env,
     LocalPort,
-    Container,
 }
 
 /// A service that answers.
+#[derive(Debug, Clone)]
 pub struct Found {
     pub kind: Kind,
     pub url: String,
     pub source: Source,
-    /// Keeps a testcontainers container alive; it is removed when this is dropped.
-    _container: Option<Box<dyn Any + Send + Sync>>,
 }
 
 impl fmt::Display for Found {
@@ -101,7 +114,6 @@ impl fmt::Display for Found {
         let how = match self.source {
             Source::Env => format!("from {}", self.kind.env_var()),
             Source::LocalPort => "on the default local port".into(),
-            Source::Container => "in a testcontainers container".into(),
         };
         write!(f, "{} at {} ({how})", self.kind.name(), redact(&self.url))
     }
@@ -145,29 +157,16 @@ impl fmt::Display for NotFound {
         }
         writeln!(
             f,
-            "  3. start a Docker engine: the tests then run a throwaway container (testcontainers)"
+            "  3. start a Docker engine and run the tests through `cargo xtask` (test, list, verify, demo):\n     it starts a throwaway container with testcontainers and sets {var} for them"
         )?;
         write!(f, "`cargo xtask services` shows what is found.")
     }
 }
 
-/// What to do when neither the variable nor the local port answers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Fallback {
-    /// Start a container when a Docker engine answers.
-    StartContainer,
-    /// Only report whether one could be started (for `cargo xtask services`).
-    DryRun,
-}
-
-/// Finds a service in the course's order.
-pub async fn find(kind: Kind, fallback: Fallback) -> Result<Found, NotFound> {
-    let found = |url: String, source| Found {
-        kind,
-        url,
-        source,
-        _container: None,
-    };
+/// Finds a service in the course's order, up to the containers, which are the
+/// runner's part.
+pub async fn find(kind: Kind) -> Result<Found, NotFound> {
+    let found = |url: String, source| Found { kind, url, source };
     let mut tried = Vec::new();
     if let Ok(url) = std::env::var(kind.env_var()) {
         return match kind.probe(&url).await {
@@ -183,50 +182,18 @@ pub async fn find(kind: Kind, fallback: Fallback) -> Result<Found, NotFound> {
         Ok(()) => return Ok(found(kind.local_url().into(), Source::LocalPort)),
         Err(e) => tried.push(format!("{}: {e}", kind.local_url())),
     }
-    if !docker_answers() {
-        tried.push("Docker: no engine (no DOCKER_HOST, no /var/run/docker.sock)".into());
-        return Err(NotFound { kind, tried });
-    }
-    if fallback == Fallback::DryRun {
-        tried.push("Docker answers: a test would start a container".into());
-        return Err(NotFound { kind, tried });
-    }
-    match start_container(kind).await {
-        Ok(found) => Ok(found),
-        Err(e) => {
-            tried.push(format!("testcontainers: {e}"));
-            Err(NotFound { kind, tried })
-        }
-    }
+    tried.push(if docker_answers() {
+        "Docker: an engine answers, and `cargo xtask` would start a container".into()
+    } else {
+        "Docker: no engine (no DOCKER_HOST, no /var/run/docker.sock)".into()
+    });
+    Err(NotFound { kind, tried })
 }
 
-fn docker_answers() -> bool {
-    std::env::var_os("DOCKER_HOST").is_some() || std::path::Path::new("/var/run/docker.sock").exists()
-}
-
-async fn start_container(kind: Kind) -> Result<Found, String> {
-    use testcontainers_modules::{postgres::Postgres, redis::Redis};
-    let (url, container): (String, Box<dyn Any + Send + Sync>) = match kind {
-        Kind::Postgres => {
-            let c = Postgres::default().start().await.map_err(|e| e.to_string())?;
-            let host = c.get_host().await.map_err(|e| e.to_string())?;
-            let port = c.get_host_port_ipv4(5432).await.map_err(|e| e.to_string())?;
-            (format!("postgres://postgres:postgres@{host}:{port}/postgres"), Box::new(c))
-        }
-        Kind::Redis => {
-            let c = Redis::default().start().await.map_err(|e| e.to_string())?;
-            let host = c.get_host().await.map_err(|e| e.to_string())?;
-            let port = c.get_host_port_ipv4(6379).await.map_err(|e| e.to_string())?;
-            (format!("redis://{host}:{port}"), Box::new(c))
-        }
-    };
-    kind.probe(&url).await?;
-    Ok(Found {
-        kind,
-        url,
-        source: Source::Container,
-        _container: Some(container),
-    })
+/// True when a Docker engine may answer: the variable is set or the socket exists.
+pub fn docker_answers() -> bool {
+    std::env::var_os("DOCKER_HOST").is_some()
+        || std::path::Path::new("/var/run/docker.sock").exists()
 }
 
 /// A URL with its password hidden, for printing.
@@ -260,17 +227,23 @@ pub struct Scratch {
     pub pool: PgPool,
     pub name: String,
     admin: PgConnectOptions,
-    _server: Found,
 }
 
 impl Scratch {
-    /// Creates database `rc_<label>_<random>` on the server found, and migrates it.
+    /// Creates database `rc_<label>_<unix seconds>_<random>` on the server
+    /// found, and migrates it. The time in the name lets a later run tell a
+    /// database left behind by a killed process ([`sweep_strays`]).
     pub async fn create(migrator: &Migrator, label: &str) -> Result<Scratch, String> {
-        let server = find(Kind::Postgres, Fallback::StartContainer)
-            .await
-            .map_err(|e| e.to_string())?;
+        let server = find(Kind::Postgres).await.map_err(|e| e.to_string())?;
         let admin = PgConnectOptions::from_str(&server.url).map_err(|e| e.to_string())?;
-        let name = format!("rc_{label}_{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
+        if !SWEPT.swap(true, Ordering::Relaxed) {
+            sweep_strays(&admin).await;
+        }
+        let name = format!(
+            "rc_{label}_{}_{}",
+            unix_seconds(),
+            &uuid::Uuid::new_v4().simple().to_string()[..8]
+        );
         admin_exec(&admin, &format!(r#"CREATE DATABASE "{name}""#)).await?;
         let pool = PgPoolOptions::new()
             .max_connections(10)
@@ -278,12 +251,7 @@ impl Scratch {
             .connect_with(admin.clone().database(&name))
             .await
             .map_err(|e| format!("cannot connect to the new database {name}: {e}"))?;
-        let scratch = Scratch {
-            pool,
-            name,
-            admin,
-            _server: server,
-        };
+        let scratch = Scratch { pool, name, admin };
         if let Err(e) = migrator.run(&scratch.pool).await {
             scratch.remove().await;
             return Err(format!("migrations failed: {e}"));
@@ -301,10 +269,65 @@ impl Scratch {
     }
 }
 
+/// Set once this process has swept: one sweep per process is enough.
+static SWEPT: AtomicBool = AtomicBool::new(false);
+
+/// How old an unused scratch database must be before a sweep drops it. A test
+/// run is over in minutes; a demo keeps connections open while it serves.
+const STRAY_AFTER: Duration = Duration::from_secs(3600);
+
+fn unix_seconds() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// When a scratch database of that name was created, if it is one.
+fn created_at(name: &str) -> Option<u64> {
+    let mut parts = name.strip_prefix("rc_")?.rsplit('_');
+    let _random = parts.next()?;
+    parts.next()?.parse().ok()
+}
+
+/// Drops the scratch databases that a killed test process left behind: made
+/// by [`Scratch::create`], older than [`STRAY_AFTER`], and with nobody
+/// connected. A sweep that fails only warns: it is housekeeping, not the test.
+async fn sweep_strays(admin: &PgConnectOptions) {
+    let listing = async {
+        let mut conn = admin.connect().await?;
+        let names: Vec<String> = sqlx::query_scalar(
+            "SELECT datname FROM pg_database WHERE datname LIKE 'rc\\_%' \
+             AND datname NOT IN (SELECT datname FROM pg_stat_activity WHERE datname IS NOT NULL)",
+        )
+        .fetch_all(&mut conn)
+        .await?;
+        conn.close().await?;
+        Ok::<_, sqlx::Error>(names)
+    };
+    let names = match tokio::time::timeout(PROBE_TIMEOUT, listing).await {
+        Ok(Ok(names)) => names,
+        Ok(Err(e)) => return eprintln!("warning: could not list stray test databases: {e}"),
+        Err(_) => {
+            return eprintln!("warning: listing stray test databases took over {PROBE_TIMEOUT:?}");
+        }
+    };
+    let cutoff = unix_seconds().saturating_sub(STRAY_AFTER.as_secs());
+    for name in names {
+        if created_at(&name).is_some_and(|t| t < cutoff) {
+            if let Err(e) = admin_exec(admin, &format!(r#"DROP DATABASE IF EXISTS "{name}""#)).await
+            {
+                eprintln!("warning: could not drop stray test database {name}: {e}");
+            }
+        }
+    }
+}
+
 async fn admin_exec(admin: &PgConnectOptions, sql: &str) -> Result<(), String> {
     let work = async {
         let mut conn = admin.connect().await?;
-        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string())).execute(&mut conn).await?;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+            .execute(&mut conn)
+            .await?;
         conn.close().await
     };
     match tokio::time::timeout(Duration::from_secs(30), work).await {
@@ -345,9 +368,7 @@ where
     F: FnOnce(RedisSlot) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    let server = find(Kind::Redis, Fallback::StartContainer)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let server = find(Kind::Redis).await.unwrap_or_else(|e| panic!("{e}"));
     let conn = redis_connect(&server.url)
         .await
         .unwrap_or_else(|e| panic!("cannot connect to {server}: {e}"));
@@ -359,7 +380,6 @@ where
     if let Err(e) = delete_prefix(&slot).await {
         eprintln!("warning: could not delete keys under {}: {e}", slot.prefix);
     }
-    drop(server);
     if let Err(e) = outcome {
         std::panic::resume_unwind(e.into_panic());
     }
@@ -378,11 +398,42 @@ async fn delete_prefix(slot: &RedisSlot) -> redis::RedisResult<()> {
             .query_async(&mut conn)
             .await?;
         if !keys.is_empty() {
-            redis::cmd("DEL").arg(&keys).query_async::<()>(&mut conn).await?;
+            redis::cmd("DEL")
+                .arg(&keys)
+                .query_async::<()>(&mut conn)
+                .await?;
         }
         if next == 0 {
             return Ok(());
         }
         cursor = next;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_creation_time_of_scratch_databases_only() {
+        assert_eq!(
+            created_at("rc_test_1790000000_3f9a1c2b"),
+            Some(1_790_000_000)
+        );
+        assert_eq!(
+            created_at("rc_demo_1790000000_3f9a1c2b"),
+            Some(1_790_000_000)
+        );
+        assert_eq!(created_at("rc_test_3f9a1c2b3f9a"), None);
+        assert_eq!(created_at("orders"), None);
+    }
+
+    #[test]
+    fn hides_passwords() {
+        assert_eq!(
+            redact("postgres://u:secret@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
+        assert_eq!(redact("redis://127.0.0.1:6379"), "redis://127.0.0.1:6379");
     }
 }

@@ -44,7 +44,9 @@ where
     F: Future<Output = ()> + Send + 'static,
 {
     match outcome(spec).await {
-        Ok(()) => panic!("the spec passed against {what}: it does not catch the race it is meant to catch"),
+        Ok(()) => panic!(
+            "the spec passed against {what}: it does not catch the race it is meant to catch"
+        ),
         Err(message) => message,
     }
 }

@@ -53,10 +53,11 @@ impl Inventory for ConditionalInventory {
             return Ok(order);
         }
         // Only on a refusal: a second query to say why.
-        let available: Option<i32> = sqlx::query_scalar("SELECT stock - reserved FROM products WHERE id = $1")
-            .bind(product)
-            .fetch_optional(&self.pool)
-            .await?;
+        let available: Option<i32> =
+            sqlx::query_scalar("SELECT stock - reserved FROM products WHERE id = $1")
+                .bind(product)
+                .fetch_optional(&self.pool)
+                .await?;
         match available {
             Some(available) => Err(ReserveError::OutOfStock { available }),
             None => Err(ReserveError::UnknownProduct(product)),

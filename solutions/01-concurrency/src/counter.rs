@@ -25,7 +25,9 @@ pub struct LockedCounter {
 
 impl Counter for LockedCounter {
     fn new() -> Self {
-        LockedCounter { value: Mutex::new(0) }
+        LockedCounter {
+            value: Mutex::new(0),
+        }
     }
 
     // ANCHOR: locked
@@ -53,7 +55,9 @@ pub struct AtomicCounter {
 
 impl Counter for AtomicCounter {
     fn new() -> Self {
-        AtomicCounter { value: AtomicU64::new(0) }
+        AtomicCounter {
+            value: AtomicU64::new(0),
+        }
     }
 
     // ANCHOR: atomic

@@ -14,12 +14,14 @@
 //!
 //! Run `cargo xtask test 01.7`; stuck? `cargo xtask hint 01.7`.
 
+use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
-use racecourse_01::etag::{Document, IfMatch, no_document, parse_if_match, precondition_failed, precondition_required};
+use racecourse_01::etag::{
+    Document, IfMatch, no_document, parse_if_match, precondition_failed, precondition_required,
+};
 use racecourse_kit::problem::{Json, Path, Problem};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -42,9 +44,19 @@ impl Documents {
     pub fn seeded(seed: Vec<(String, Value)>) -> Self {
         let docs = seed
             .into_iter()
-            .map(|(id, content)| (id, Document { version: 1, content }))
+            .map(|(id, content)| {
+                (
+                    id,
+                    Document {
+                        version: 1,
+                        content,
+                    },
+                )
+            })
             .collect();
-        Documents { docs: Mutex::new(docs) }
+        Documents {
+            docs: Mutex::new(docs),
+        }
     }
 
     pub fn get(&self, id: &str) -> Option<Document> {
@@ -54,7 +66,12 @@ impl Documents {
     // ANCHOR: replace
     /// Replaces the document if it still matches `expected`: the check and the
     /// write under one lock, so no other write can land between them.
-    pub fn replace(&self, id: &str, expected: &IfMatch, content: Value) -> Result<Document, ReplaceError> {
+    pub fn replace(
+        &self,
+        id: &str,
+        expected: &IfMatch,
+        content: Value,
+    ) -> Result<Document, ReplaceError> {
         let mut docs = self.docs.lock().unwrap();
         let current = docs.get_mut(id).ok_or(ReplaceError::NotFound)?;
         if !expected.matches(current) {
@@ -76,7 +93,10 @@ pub fn router(seed: Vec<(String, Value)>) -> Router {
         .with_state(Arc::new(Documents::seeded(seed)))
 }
 
-async fn read(State(docs): State<Arc<Documents>>, Path(id): Path<String>) -> Result<Response, Problem> {
+async fn read(
+    State(docs): State<Arc<Documents>>,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
     let doc = docs.get(&id).ok_or_else(|| no_document(&id))?;
     Ok(([(header::ETAG, doc.etag())], Json(doc.content)).into_response())
 }

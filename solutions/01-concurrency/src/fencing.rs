@@ -105,7 +105,12 @@ impl FencedLock for RedisFencedLock {
         Ok(deleted == 1)
     }
 
-    async fn write(&self, key: &str, value: &str, fence: u64) -> RedisResult<Result<(), StaleFence>> {
+    async fn write(
+        &self,
+        key: &str,
+        value: &str,
+        fence: u64,
+    ) -> RedisResult<Result<(), StaleFence>> {
         let mut conn = self.conn.clone();
         let highest: i64 = self
             .write

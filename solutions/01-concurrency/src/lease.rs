@@ -72,7 +72,12 @@ impl LeaseLock for MemLeaseLock {
     }
 
     // ANCHOR: acquire
-    async fn acquire(&self, resource: &str, ttl: Duration, wait: Duration) -> Result<Lease, WaitTimeout> {
+    async fn acquire(
+        &self,
+        resource: &str,
+        ttl: Duration,
+        wait: Duration,
+    ) -> Result<Lease, WaitTimeout> {
         let deadline = Instant::now() + wait;
         loop {
             // Register for the wake-up before looking, so a release that lands

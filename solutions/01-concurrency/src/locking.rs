@@ -44,15 +44,21 @@ impl Inventory for LockingInventory {
         }
         let mut tx = self.pool.begin().await?;
         // SET takes no bind parameters; the number is ours, not the client's.
-        let timeout = format!("SET LOCAL lock_timeout = '{}ms'", self.lock_timeout.as_millis());
-        sqlx::query(sqlx::AssertSqlSafe(timeout)).execute(&mut *tx).await?;
+        let timeout = format!(
+            "SET LOCAL lock_timeout = '{}ms'",
+            self.lock_timeout.as_millis()
+        );
+        sqlx::query(sqlx::AssertSqlSafe(timeout))
+            .execute(&mut *tx)
+            .await?;
 
         // Everyone else's FOR UPDATE on this row now waits for our COMMIT.
-        let row: Option<(i32, i32)> = sqlx::query_as("SELECT stock, reserved FROM products WHERE id = $1 FOR UPDATE")
-            .bind(product)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(busy_or_db)?;
+        let row: Option<(i32, i32)> =
+            sqlx::query_as("SELECT stock, reserved FROM products WHERE id = $1 FOR UPDATE")
+                .bind(product)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(busy_or_db)?;
         let (stock, reserved) = row.ok_or(ReserveError::UnknownProduct(product))?;
         if stock - reserved < qty {
             return Err(ReserveError::OutOfStock {
@@ -64,12 +70,14 @@ impl Inventory for LockingInventory {
             .bind(qty)
             .execute(&mut *tx)
             .await?;
-        let order = sqlx::query_scalar("INSERT INTO orders (product_id, buyer, qty) VALUES ($1, $2, $3) RETURNING id")
-            .bind(product)
-            .bind(buyer)
-            .bind(qty)
-            .fetch_one(&mut *tx)
-            .await?;
+        let order = sqlx::query_scalar(
+            "INSERT INTO orders (product_id, buyer, qty) VALUES ($1, $2, $3) RETURNING id",
+        )
+        .bind(product)
+        .bind(buyer)
+        .bind(qty)
+        .fetch_one(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(order)
     }

@@ -59,7 +59,9 @@ impl Ratings for OptimisticRatings {
             }
             tokio::time::sleep(backoff(attempt)).await;
         }
-        Err(RateError::Contention { attempts: MAX_ATTEMPTS })
+        Err(RateError::Contention {
+            attempts: MAX_ATTEMPTS,
+        })
     }
     // ANCHOR_END: rate
 }

@@ -29,7 +29,15 @@ impl VersionedStore for MemStore {
     fn new(accounts: &[(&str, i64)]) -> Self {
         let accounts = accounts
             .iter()
-            .map(|(k, v)| (k.to_string(), Versioned { value: *v, version: 1 }))
+            .map(|(k, v)| {
+                (
+                    k.to_string(),
+                    Versioned {
+                        value: *v,
+                        version: 1,
+                    },
+                )
+            })
             .collect();
         MemStore {
             accounts: Mutex::new(accounts),
@@ -84,8 +92,16 @@ impl VersionedStore for MemStore {
             }
             think().await;
             let writes = [
-                Write { key: from.into(), expected_version: a.version, value: a.value - amount },
-                Write { key: to.into(), expected_version: b.version, value: b.value + amount },
+                Write {
+                    key: from.into(),
+                    expected_version: a.version,
+                    value: a.value - amount,
+                },
+                Write {
+                    key: to.into(),
+                    expected_version: b.version,
+                    value: b.value + amount,
+                },
             ];
             match self.commit(&writes) {
                 Ok(()) => return Ok(attempt),
@@ -93,7 +109,9 @@ impl VersionedStore for MemStore {
                 Err(_conflict) => continue,
             }
         }
-        Err(TransferError::Contention { attempts: MAX_ATTEMPTS })
+        Err(TransferError::Contention {
+            attempts: MAX_ATTEMPTS,
+        })
     }
     // ANCHOR_END: transfer
 }

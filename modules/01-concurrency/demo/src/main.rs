@@ -5,12 +5,12 @@
 
 use clap::{Parser, ValueEnum};
 use racecourse_01::demo::{MemShop, PgShop, ProductView, app};
-use racecourse_01::naive::{inventory::ReadThenUpdate, versioned::BlindStore};
 use racecourse_01::inventory::create_product;
-use racecourse_kit::load::{self, Call};
-use racecourse_kit::services::Scratch;
+use racecourse_01::naive::{inventory::ReadThenUpdate, versioned::BlindStore};
 use racecourse_01_exercises as exercise;
 use racecourse_01_solutions as solution;
+use racecourse_kit::load::{self, Call};
+use racecourse_kit::services::Scratch;
 use std::net::SocketAddr;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -54,14 +54,18 @@ async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     // `RUST_LOG=tower_http=debug cargo xtask demo 01` logs every request.
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
+        )
         .init();
     let (router, product, scratch) = match args.store {
         Store::Mem => {
             let products = [(1, args.stock)];
             let router = match args.implementation {
                 Impl::Naive => app(MemShop::<BlindStore>::new(&products)),
-                Impl::Exercise => app(unfinished_is_an_error(|| MemShop::<exercise::versioned::MemStore>::new(&products))?),
+                Impl::Exercise => app(unfinished_is_an_error(|| {
+                    MemShop::<exercise::versioned::MemStore>::new(&products)
+                })?),
                 Impl::Solution => app(MemShop::<solution::versioned::MemStore>::new(&products)),
             };
             (router, 1, None)
@@ -73,9 +77,18 @@ async fn main() -> anyhow::Result<()> {
             let product = create_product(&scratch.pool, "concert ticket", args.stock).await?;
             let pool = scratch.pool.clone();
             let router = match args.implementation {
-                Impl::Naive => app(PgShop { inventory: ReadThenUpdate::new(pool.clone()), pool }),
-                Impl::Exercise => app(PgShop { inventory: exercise::locking::LockingInventory::new(pool.clone()), pool }),
-                Impl::Solution => app(PgShop { inventory: solution::locking::LockingInventory::new(pool.clone()), pool }),
+                Impl::Naive => app(PgShop {
+                    inventory: ReadThenUpdate::new(pool.clone()),
+                    pool,
+                }),
+                Impl::Exercise => app(PgShop {
+                    inventory: exercise::locking::LockingInventory::new(pool.clone()),
+                    pool,
+                }),
+                Impl::Solution => app(PgShop {
+                    inventory: solution::locking::LockingInventory::new(pool.clone()),
+                    pool,
+                }),
             };
             (router, product, Some(scratch))
         }
@@ -92,7 +105,9 @@ async fn main() -> anyhow::Result<()> {
 
 /// Builds the exercise's shop, turning a `todo!()` hit while building it into
 /// an error that says what to do, instead of a panic and a backtrace.
-fn unfinished_is_an_error<T>(build: impl FnOnce() -> T + std::panic::UnwindSafe) -> anyhow::Result<T> {
+fn unfinished_is_an_error<T>(
+    build: impl FnOnce() -> T + std::panic::UnwindSafe,
+) -> anyhow::Result<T> {
     let default_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
     let built = std::panic::catch_unwind(build);
@@ -109,8 +124,13 @@ async fn serve(args: &Args, router: axum::Router, product: i64) -> anyhow::Resul
     let router = router.layer(tower_http::trace::TraceLayer::new_for_http());
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port)).await?;
     let addr = listener.local_addr()?;
-    println!("demo 01 on http://{addr} ({:?} code, {:?} store, {} units of product {product})", args.implementation, args.store, args.stock);
-    println!("  curl -s -X POST http://{addr}/products/{product}/orders -H 'content-type: application/json' -d '{{\"buyer\":\"ann\",\"qty\":1}}'");
+    println!(
+        "demo 01 on http://{addr} ({:?} code, {:?} store, {} units of product {product})",
+        args.implementation, args.store, args.stock
+    );
+    println!(
+        "  curl -s -X POST http://{addr}/products/{product}/orders -H 'content-type: application/json' -d '{{\"buyer\":\"ann\",\"qty\":1}}'"
+    );
     println!("  curl -s http://{addr}/products/{product}");
     println!("Ctrl-C stops it.");
     axum::serve(listener, router)
@@ -121,7 +141,12 @@ async fn serve(args: &Args, router: axum::Router, product: i64) -> anyhow::Resul
     Ok(())
 }
 
-async fn fire_load(args: &Args, router: axum::Router, product: i64, n: usize) -> anyhow::Result<()> {
+async fn fire_load(
+    args: &Args,
+    router: axum::Router,
+    product: i64,
+    n: usize,
+) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr: SocketAddr = listener.local_addr()?;
     tokio::spawn(async move { axum::serve(listener, router).await });
@@ -131,12 +156,19 @@ async fn fire_load(args: &Args, router: axum::Router, product: i64, n: usize) ->
         args.stock, args.implementation, args.store
     );
     let calls = (0..n)
-        .map(|i| Call::post_json(format!("/products/{product}/orders"), format!(r#"{{"buyer":"buyer-{i}","qty":1}}"#)))
+        .map(|i| {
+            Call::post_json(
+                format!("/products/{product}/orders"),
+                format!(r#"{{"buyer":"buyer-{i}","qty":1}}"#),
+            )
+        })
         .collect();
     let report = load::fire(addr, calls).await;
     println!("  {report}");
 
-    let answer = load::send(addr, &Call::get(format!("/products/{product}"))).await.map_err(anyhow::Error::msg)?;
+    let answer = load::send(addr, &Call::get(format!("/products/{product}")))
+        .await
+        .map_err(anyhow::Error::msg)?;
     let view: ProductView = serde_json::from_str(&answer.body)?;
     let r = view.report;
     let verdict = if view.oversold > 0 {
@@ -144,11 +176,21 @@ async fn fire_load(args: &Args, router: axum::Router, product: i64, n: usize) ->
     } else if r.orders == i64::from(r.stock).min(n as i64) {
         "oversold 0: every unit sold exactly once".to_string()
     } else {
-        format!("oversold 0, but only {} of {} units sold", r.units_ordered, r.stock)
+        format!(
+            "oversold 0, but only {} of {} units sold",
+            r.units_ordered, r.stock
+        )
     };
-    println!("  stock {}, orders {}, reserved {}: {verdict}", r.stock, r.orders, r.reserved);
+    println!(
+        "  stock {}, orders {}, reserved {}: {verdict}",
+        r.stock, r.orders, r.reserved
+    );
     if report.count(500) > 0 {
-        println!("  {} requests failed with 500: is the {:?} code implemented? Try one with curl to see the error.", report.count(500), args.implementation);
+        println!(
+            "  {} requests failed with 500: is the {:?} code implemented? Try one with curl to see the error.",
+            report.count(500),
+            args.implementation
+        );
     }
     Ok(())
 }

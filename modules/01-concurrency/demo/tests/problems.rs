@@ -8,17 +8,33 @@ use racecourse_01::demo::{MemShop, app};
 use racecourse_01_solutions::versioned::MemStore;
 use tower::ServiceExt;
 
-async fn call(method: &str, path: &str, content_type: Option<&str>, body: &str) -> (StatusCode, String, serde_json::Value) {
+async fn call(
+    method: &str,
+    path: &str,
+    content_type: Option<&str>,
+    body: &str,
+) -> (StatusCode, String, serde_json::Value) {
     let shop = MemShop::<MemStore>::new(&[(1, 1)]);
     let mut request = Request::builder().method(method).uri(path);
     if let Some(ct) = content_type {
         request = request.header(header::CONTENT_TYPE, ct);
     }
-    let response = app(shop).oneshot(request.body(Body::from(body.to_string())).unwrap()).await.unwrap();
+    let response = app(shop)
+        .oneshot(request.body(Body::from(body.to_string())).unwrap())
+        .await
+        .unwrap();
     let status = response.status();
-    let ct = response.headers().get(header::CONTENT_TYPE).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+    let ct = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
     let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    (status, ct, serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null))
+    (
+        status,
+        ct,
+        serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
+    )
 }
 
 const JSON: Option<&str> = Some("application/json");
@@ -26,22 +42,80 @@ const JSON: Option<&str> = Some("application/json");
 #[tokio::test]
 async fn bad_input_is_a_problem() {
     let cases = [
-        ("malformed JSON", "POST", "/products/1/orders", JSON, "{\"buyer\": "),
-        ("wrong field types", "POST", "/products/1/orders", JSON, r#"{"buyer": 7, "qty": "one"}"#),
-        ("no content type", "POST", "/products/1/orders", None, r#"{"buyer":"ann","qty":1}"#),
-        ("a product id that is not a number", "GET", "/products/abc", None, ""),
+        (
+            "malformed JSON",
+            "POST",
+            "/products/1/orders",
+            JSON,
+            "{\"buyer\": ",
+        ),
+        (
+            "wrong field types",
+            "POST",
+            "/products/1/orders",
+            JSON,
+            r#"{"buyer": 7, "qty": "one"}"#,
+        ),
+        (
+            "no content type",
+            "POST",
+            "/products/1/orders",
+            None,
+            r#"{"buyer":"ann","qty":1}"#,
+        ),
+        (
+            "a product id that is not a number",
+            "GET",
+            "/products/abc",
+            None,
+            "",
+        ),
         ("an unknown product", "GET", "/products/999", None, ""),
-        ("an order for an unknown product", "POST", "/products/999/orders", JSON, r#"{"buyer":"ann","qty":1}"#),
-        ("a quantity of zero", "POST", "/products/1/orders", JSON, r#"{"buyer":"ann","qty":0}"#),
-        ("more than the stock", "POST", "/products/1/orders", JSON, r#"{"buyer":"ann","qty":2}"#),
+        (
+            "an order for an unknown product",
+            "POST",
+            "/products/999/orders",
+            JSON,
+            r#"{"buyer":"ann","qty":1}"#,
+        ),
+        (
+            "a quantity of zero",
+            "POST",
+            "/products/1/orders",
+            JSON,
+            r#"{"buyer":"ann","qty":0}"#,
+        ),
+        (
+            "more than the stock",
+            "POST",
+            "/products/1/orders",
+            JSON,
+            r#"{"buyer":"ann","qty":2}"#,
+        ),
         ("an unknown route", "GET", "/nowhere", None, ""),
-        ("a method the route does not have", "DELETE", "/products/1", None, ""),
+        (
+            "a method the route does not have",
+            "DELETE",
+            "/products/1",
+            None,
+            "",
+        ),
     ];
     for (what, method, path, ct, body) in cases {
         let (status, content_type, problem) = call(method, path, ct, body).await;
-        assert!(status.is_client_error(), "{what}: expected a 4xx, got {status}");
-        assert_eq!(content_type, "application/problem+json", "{what}: the error must be problem+json");
-        assert_eq!(problem["status"], status.as_u16(), "{what}: the problem's status must match the response's");
+        assert!(
+            status.is_client_error(),
+            "{what}: expected a 4xx, got {status}"
+        );
+        assert_eq!(
+            content_type, "application/problem+json",
+            "{what}: the error must be problem+json"
+        );
+        assert_eq!(
+            problem["status"],
+            status.as_u16(),
+            "{what}: the problem's status must match the response's"
+        );
         insta::assert_json_snapshot!(what.replace(' ', "_"), problem);
     }
 }
@@ -56,6 +130,12 @@ async fn an_order_is_created_then_stock_runs_out() {
             .body(Body::from(format!(r#"{{"buyer":"{buyer}","qty":1}}"#)))
             .unwrap()
     };
-    assert_eq!(router.clone().oneshot(order("ann")).await.unwrap().status(), StatusCode::CREATED);
-    assert_eq!(router.clone().oneshot(order("bob")).await.unwrap().status(), StatusCode::CONFLICT);
+    assert_eq!(
+        router.clone().oneshot(order("ann")).await.unwrap().status(),
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        router.clone().oneshot(order("bob")).await.unwrap().status(),
+        StatusCode::CONFLICT
+    );
 }

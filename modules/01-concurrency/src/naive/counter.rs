@@ -9,7 +9,9 @@ pub struct NaiveCounter {
 
 impl Counter for NaiveCounter {
     fn new() -> Self {
-        NaiveCounter { value: AtomicU64::new(0) }
+        NaiveCounter {
+            value: AtomicU64::new(0),
+        }
     }
 
     async fn increment(&self) {

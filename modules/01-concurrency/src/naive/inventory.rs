@@ -19,11 +19,12 @@ impl Inventory for ReadThenUpdate {
         if qty <= 0 {
             return Err(ReserveError::InvalidQuantity(qty));
         }
-        let (stock, reserved): (i32, i32) = sqlx::query_as("SELECT stock, reserved FROM products WHERE id = $1")
-            .bind(product)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(ReserveError::UnknownProduct(product))?;
+        let (stock, reserved): (i32, i32) =
+            sqlx::query_as("SELECT stock, reserved FROM products WHERE id = $1")
+                .bind(product)
+                .fetch_optional(&self.pool)
+                .await?
+                .ok_or(ReserveError::UnknownProduct(product))?;
         if stock - reserved < qty {
             return Err(ReserveError::OutOfStock {
                 available: stock - reserved,
@@ -35,12 +36,14 @@ impl Inventory for ReadThenUpdate {
             .bind(reserved + qty)
             .execute(&self.pool)
             .await?;
-        let order = sqlx::query_scalar("INSERT INTO orders (product_id, buyer, qty) VALUES ($1, $2, $3) RETURNING id")
-            .bind(product)
-            .bind(buyer)
-            .bind(qty)
-            .fetch_one(&self.pool)
-            .await?;
+        let order = sqlx::query_scalar(
+            "INSERT INTO orders (product_id, buyer, qty) VALUES ($1, $2, $3) RETURNING id",
+        )
+        .bind(product)
+        .bind(buyer)
+        .bind(qty)
+        .fetch_one(&self.pool)
+        .await?;
         Ok(order)
     }
 }

@@ -20,14 +20,23 @@ impl LeaseLock for ForeverLock {
     fn try_acquire(&self, resource: &str, ttl: Duration) -> Option<Lease> {
         // The ttl is written on the lease but never enforced: a crashed holder
         // keeps the resource for ever.
-        self.held.lock().unwrap().insert(resource.to_string()).then(|| Lease {
-            resource: resource.into(),
-            token: uuid::Uuid::new_v4().to_string(),
-            expires_at: Instant::now() + ttl,
-        })
+        self.held
+            .lock()
+            .unwrap()
+            .insert(resource.to_string())
+            .then(|| Lease {
+                resource: resource.into(),
+                token: uuid::Uuid::new_v4().to_string(),
+                expires_at: Instant::now() + ttl,
+            })
     }
 
-    async fn acquire(&self, resource: &str, ttl: Duration, wait: Duration) -> Result<Lease, WaitTimeout> {
+    async fn acquire(
+        &self,
+        resource: &str,
+        ttl: Duration,
+        wait: Duration,
+    ) -> Result<Lease, WaitTimeout> {
         let deadline = Instant::now() + wait;
         loop {
             if let Some(lease) = self.try_acquire(resource, ttl) {

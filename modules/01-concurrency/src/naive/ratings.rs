@@ -18,11 +18,12 @@ impl Ratings for LastWriteWins {
         if !(1..=5).contains(&stars) {
             return Err(RateError::InvalidStars(stars));
         }
-        let (count, sum): (i32, i64) = sqlx::query_as("SELECT rating_count, rating_sum FROM books WHERE id = $1")
-            .bind(book)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(RateError::UnknownBook(book))?;
+        let (count, sum): (i32, i64) =
+            sqlx::query_as("SELECT rating_count, rating_sum FROM books WHERE id = $1")
+                .bind(book)
+                .fetch_optional(&self.pool)
+                .await?
+                .ok_or(RateError::UnknownBook(book))?;
         sqlx::query("UPDATE books SET rating_count = $2, rating_sum = $3 WHERE id = $1")
             .bind(book)
             .bind(count + 1)

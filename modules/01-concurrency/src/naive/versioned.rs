@@ -1,7 +1,7 @@
 //! A blind write: versions are kept but never checked, so the last writer wins.
 
-use crate::versioned::{Conflict, MAX_ATTEMPTS, TransferError, Versioned, VersionedStore, Write};
 use crate::think;
+use crate::versioned::{Conflict, MAX_ATTEMPTS, TransferError, Versioned, VersionedStore, Write};
 use std::collections::HashMap;
 use std::sync::Mutex;
 
@@ -13,7 +13,15 @@ impl VersionedStore for BlindStore {
     fn new(accounts: &[(&str, i64)]) -> Self {
         let accounts = accounts
             .iter()
-            .map(|(k, v)| (k.to_string(), Versioned { value: *v, version: 1 }))
+            .map(|(k, v)| {
+                (
+                    k.to_string(),
+                    Versioned {
+                        value: *v,
+                        version: 1,
+                    },
+                )
+            })
             .collect();
         BlindStore {
             accounts: Mutex::new(accounts),
@@ -28,7 +36,10 @@ impl VersionedStore for BlindStore {
         let mut accounts = self.accounts.lock().unwrap();
         for w in writes {
             // The expected version is ignored: this is the bug.
-            let entry = accounts.entry(w.key.clone()).or_insert(Versioned { value: 0, version: 0 });
+            let entry = accounts.entry(w.key.clone()).or_insert(Versioned {
+                value: 0,
+                version: 0,
+            });
             *entry = Versioned {
                 value: w.value,
                 version: entry.version + 1,
@@ -53,13 +64,23 @@ impl VersionedStore for BlindStore {
             }
             think().await;
             let writes = [
-                Write { key: from.into(), expected_version: a.version, value: a.value - amount },
-                Write { key: to.into(), expected_version: b.version, value: b.value + amount },
+                Write {
+                    key: from.into(),
+                    expected_version: a.version,
+                    value: a.value - amount,
+                },
+                Write {
+                    key: to.into(),
+                    expected_version: b.version,
+                    value: b.value + amount,
+                },
             ];
             if self.commit(&writes).is_ok() {
                 return Ok(attempt);
             }
         }
-        Err(TransferError::Contention { attempts: MAX_ATTEMPTS })
+        Err(TransferError::Contention {
+            attempts: MAX_ATTEMPTS,
+        })
     }
 }

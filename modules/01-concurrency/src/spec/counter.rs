@@ -12,7 +12,11 @@ const INCREMENTS: usize = 100;
 pub async fn no_lost_updates<C: Counter>() {
     let first = C::new();
     first.increment().await;
-    assert_eq!(first.get(), 1, "a new counter incremented once should read 1");
+    assert_eq!(
+        first.get(),
+        1,
+        "a new counter incremented once should read 1"
+    );
 
     let counter = Arc::new(C::new());
     together(TASKS, |_| {

@@ -18,7 +18,13 @@ struct Reply {
     body: Value,
 }
 
-async fn call(app: &Router, method: &str, path: &str, if_match: Option<&str>, body: Option<&str>) -> Reply {
+async fn call(
+    app: &Router,
+    method: &str,
+    path: &str,
+    if_match: Option<&str>,
+    body: Option<&str>,
+) -> Reply {
     let mut request = Request::builder().method(method).uri(path);
     if let Some(tag) = if_match {
         request = request.header(header::IF_MATCH, tag);
@@ -26,7 +32,9 @@ async fn call(app: &Router, method: &str, path: &str, if_match: Option<&str>, bo
     if body.is_some() {
         request = request.header(header::CONTENT_TYPE, "application/json");
     }
-    let request = request.body(Body::from(body.unwrap_or("").to_string())).unwrap();
+    let request = request
+        .body(Body::from(body.unwrap_or("").to_string()))
+        .unwrap();
     let response = app.clone().oneshot(request).await.unwrap();
     let (status, etag, content_type) = {
         let header_text = |name| {
@@ -63,7 +71,8 @@ fn assert_problem(reply: &Reply, status: StatusCode, what: &str) {
         reply.status
     );
     assert!(
-        reply.content_type == racecourse_kit::problem::CONTENT_TYPE && reply.body["status"] == status.as_u16(),
+        reply.content_type == racecourse_kit::problem::CONTENT_TYPE
+            && reply.body["status"] == status.as_u16(),
         "{what}: the error must be an application/problem+json document with \"status\": {}, got {} {}",
         status.as_u16(),
         reply.content_type,
@@ -77,14 +86,22 @@ pub async fn preconditions_are_enforced(make: MakeRouter) {
     let app = make(seed());
     let read = call(&app, "GET", "/documents/terms", None, None).await;
     assert_eq!(read.status, StatusCode::OK, "GET of a seeded document");
-    assert_eq!(read.body, json!({"text": "first draft"}), "GET answers the document's content");
+    assert_eq!(
+        read.body,
+        json!({"text": "first draft"}),
+        "GET answers the document's content"
+    );
     let etag = read.etag.expect("GET must answer an ETag header");
     assert!(
         etag.len() > 2 && etag.starts_with('"') && etag.ends_with('"'),
         "an ETag is a quoted string, got {etag}"
     );
 
-    assert_problem(&call(&app, "GET", "/documents/nope", None, None).await, StatusCode::NOT_FOUND, "GET of an unknown document");
+    assert_problem(
+        &call(&app, "GET", "/documents/nope", None, None).await,
+        StatusCode::NOT_FOUND,
+        "GET of an unknown document",
+    );
 
     let edit = r#"{"text": "second draft"}"#;
     assert_problem(
@@ -93,12 +110,26 @@ pub async fn preconditions_are_enforced(make: MakeRouter) {
         "PUT without If-Match",
     );
     assert_problem(
-        &call(&app, "PUT", "/documents/terms", Some("\"no-such-version\""), Some(edit)).await,
+        &call(
+            &app,
+            "PUT",
+            "/documents/terms",
+            Some("\"no-such-version\""),
+            Some(edit),
+        )
+        .await,
         StatusCode::PRECONDITION_FAILED,
         "PUT with an If-Match that is not the current ETag",
     );
     assert_problem(
-        &call(&app, "PUT", "/documents/terms", Some(&etag), Some("{not json")).await,
+        &call(
+            &app,
+            "PUT",
+            "/documents/terms",
+            Some(&etag),
+            Some("{not json"),
+        )
+        .await,
         StatusCode::BAD_REQUEST,
         "PUT with malformed JSON",
     );
@@ -115,20 +146,46 @@ pub async fn preconditions_are_enforced(make: MakeRouter) {
     );
 
     let written = call(&app, "PUT", "/documents/terms", Some(&etag), Some(edit)).await;
-    assert_eq!(written.status, StatusCode::OK, "PUT with the current ETag must succeed");
+    assert_eq!(
+        written.status,
+        StatusCode::OK,
+        "PUT with the current ETag must succeed"
+    );
     let new_etag = written.etag.expect("a successful PUT answers the new ETag");
     assert_ne!(new_etag, etag, "a write must change the ETag");
     let read = call(&app, "GET", "/documents/terms", None, None).await;
     assert_eq!(read.body, json!({"text": "second draft"}));
-    assert_eq!(read.etag.as_deref(), Some(new_etag.as_str()), "GET answers the ETag the PUT returned");
+    assert_eq!(
+        read.etag.as_deref(),
+        Some(new_etag.as_str()),
+        "GET answers the ETag the PUT returned"
+    );
 
     assert_problem(
-        &call(&app, "PUT", "/documents/terms", Some(&etag), Some(r#"{"text": "lost"}"#)).await,
+        &call(
+            &app,
+            "PUT",
+            "/documents/terms",
+            Some(&etag),
+            Some(r#"{"text": "lost"}"#),
+        )
+        .await,
         StatusCode::PRECONDITION_FAILED,
         "a second PUT with the ETag read before the first PUT (the lost update)",
     );
-    let any = call(&app, "PUT", "/documents/terms", Some("*"), Some(r#"{"text": "third"}"#)).await;
-    assert_eq!(any.status, StatusCode::OK, "If-Match: * matches any current document");
+    let any = call(
+        &app,
+        "PUT",
+        "/documents/terms",
+        Some("*"),
+        Some(r#"{"text": "third"}"#),
+    )
+    .await;
+    assert_eq!(
+        any.status,
+        StatusCode::OK,
+        "If-Match: * matches any current document"
+    );
 }
 
 /// 50 clients read the same version and all PUT at once: exactly one wins, the
@@ -144,12 +201,24 @@ pub async fn one_of_many_racing_writers_wins(make: MakeRouter) {
         let (app, etag) = (app.clone(), etag.clone());
         async move {
             let body = format!(r#"{{"text": "draft by writer {i}"}}"#);
-            (i, call(&app, "PUT", "/documents/terms", Some(&etag), Some(&body)).await.status)
+            (
+                i,
+                call(&app, "PUT", "/documents/terms", Some(&etag), Some(&body))
+                    .await
+                    .status,
+            )
         }
     })
     .await;
-    let winners: Vec<usize> = replies.iter().filter(|(_, s)| *s == StatusCode::OK).map(|(i, _)| *i).collect();
-    let refused = replies.iter().filter(|(_, s)| *s == StatusCode::PRECONDITION_FAILED).count();
+    let winners: Vec<usize> = replies
+        .iter()
+        .filter(|(_, s)| *s == StatusCode::OK)
+        .map(|(i, _)| *i)
+        .collect();
+    let refused = replies
+        .iter()
+        .filter(|(_, s)| *s == StatusCode::PRECONDITION_FAILED)
+        .count();
     assert!(
         winners.len() == 1 && refused == WRITERS - 1,
         "{WRITERS} writers sent the same If-Match at once: expected 1 success and {} x 412, got {} successes and {refused} x 412; \

@@ -10,7 +10,11 @@ const R: &str = "invoice-7";
 
 async fn pttl(slot: &RedisSlot, key: &str) -> i64 {
     let mut conn = slot.conn.clone();
-    redis::cmd("PTTL").arg(key).query_async(&mut conn).await.unwrap()
+    redis::cmd("PTTL")
+        .arg(key)
+        .query_async(&mut conn)
+        .await
+        .unwrap()
 }
 
 /// The lock is taken once; a stranger's release is refused; the key carries a
@@ -51,11 +55,18 @@ pub async fn lock_is_exclusive_and_expires<L: FencedLock>() {
 pub async fn paused_holder_is_fenced_off<L: FencedLock>() {
     with_redis(|slot| async move {
         let lock = L::new(slot.conn.clone(), slot.prefix.clone());
-        let paused = lock.acquire(R, Duration::from_millis(100)).await.unwrap().expect("a free lock can be taken");
+        let paused = lock
+            .acquire(R, Duration::from_millis(100))
+            .await
+            .unwrap()
+            .expect("a free lock can be taken");
         let key = lock_key(&slot.prefix, R);
         let mut waited = Duration::ZERO;
         while pttl(&slot, &key).await != -2 {
-            assert!(waited < Duration::from_secs(2), "the lock taken for 100 ms is still there after 2 s: set PX on it");
+            assert!(
+                waited < Duration::from_secs(2),
+                "the lock taken for 100 ms is still there after 2 s: set PX on it"
+            );
             tokio::time::sleep(Duration::from_millis(20)).await;
             waited += Duration::from_millis(20);
         }
@@ -64,10 +75,21 @@ pub async fn paused_holder_is_fenced_off<L: FencedLock>() {
             .await
             .unwrap()
             .expect("once the paused holder's lease expired, the lock can be taken");
-        assert!(next.fence > paused.fence, "the new holder's fence must be larger");
-        assert_eq!(lock.write("ledger", "by the new holder", next.fence).await.unwrap(), Ok(()));
+        assert!(
+            next.fence > paused.fence,
+            "the new holder's fence must be larger"
+        );
+        assert_eq!(
+            lock.write("ledger", "by the new holder", next.fence)
+                .await
+                .unwrap(),
+            Ok(())
+        );
 
-        let late = lock.write("ledger", "by the paused holder", paused.fence).await.unwrap();
+        let late = lock
+            .write("ledger", "by the paused holder", paused.fence)
+            .await
+            .unwrap();
         assert_eq!(
             late,
             Err(StaleFence {
@@ -81,8 +103,15 @@ pub async fn paused_holder_is_fenced_off<L: FencedLock>() {
             Some("by the new holder"),
             "the stored value must be the new holder's"
         );
-        assert!(!lock.release(&paused).await.unwrap(), "the paused holder's release must be refused");
-        assert_eq!(lock.acquire(R, Duration::from_secs(30)).await.unwrap(), None, "the new holder still holds the lock");
+        assert!(
+            !lock.release(&paused).await.unwrap(),
+            "the paused holder's release must be refused"
+        );
+        assert_eq!(
+            lock.acquire(R, Duration::from_secs(30)).await.unwrap(),
+            None,
+            "the new holder still holds the lock"
+        );
         assert!(lock.release(&next).await.unwrap());
     })
     .await;
@@ -94,7 +123,10 @@ pub async fn holders_never_overlap<L: FencedLock>() {
     const TASKS: usize = 20;
     with_redis(|slot| async move {
         let lock = Arc::new(L::new(slot.conn.clone(), slot.prefix.clone()));
-        lock.write("count", "0", 0).await.unwrap().expect("the first write, fence 0, is accepted");
+        lock.write("count", "0", 0)
+            .await
+            .unwrap()
+            .expect("the first write, fence 0, is accepted");
         together(TASKS, |_| {
             let lock = lock.clone();
             async move {
@@ -113,12 +145,19 @@ pub async fn holders_never_overlap<L: FencedLock>() {
                     .await
                     .unwrap()
                     .expect("the holder's write is accepted");
-                assert!(lock.release(&guard).await.unwrap(), "the holder releases its own lock");
+                assert!(
+                    lock.release(&guard).await.unwrap(),
+                    "the holder releases its own lock"
+                );
             }
         })
         .await;
         let count = lock.read("count").await.unwrap();
-        assert_eq!(count.as_deref(), Some(TASKS.to_string().as_str()), "{TASKS} holders each added one");
+        assert_eq!(
+            count.as_deref(),
+            Some(TASKS.to_string().as_str()),
+            "{TASKS} holders each added one"
+        );
     })
     .await;
 }

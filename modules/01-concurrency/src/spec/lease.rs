@@ -18,26 +18,50 @@ fn secs(n: u64) -> Duration {
 /// release it; the owner can.
 pub async fn only_the_owner_releases<L: LeaseLock>() {
     let lock = L::new();
-    let lease = lock.try_acquire(R, secs(30)).expect("a free resource can be taken");
+    let lease = lock
+        .try_acquire(R, secs(30))
+        .expect("a free resource can be taken");
     assert!(
         lease.expires_at >= Instant::now() + secs(30) - Duration::from_millis(1),
         "a lease of 30 s must expire 30 s from now"
     );
-    assert_eq!(lock.try_acquire(R, secs(30)), None, "a held resource cannot be taken again");
-    assert!(lock.try_acquire("another", secs(30)).is_some(), "another resource is free");
+    assert_eq!(
+        lock.try_acquire(R, secs(30)),
+        None,
+        "a held resource cannot be taken again"
+    );
+    assert!(
+        lock.try_acquire("another", secs(30)).is_some(),
+        "another resource is free"
+    );
 
     let forged = Lease {
         token: "not-the-owner".into(),
         ..lease.clone()
     };
-    assert_eq!(lock.release(&forged), Err(NotOwner), "a lease with another token must not release");
-    assert_eq!(lock.try_acquire(R, secs(30)), None, "a refused release must leave the lock held");
+    assert_eq!(
+        lock.release(&forged),
+        Err(NotOwner),
+        "a lease with another token must not release"
+    );
+    assert_eq!(
+        lock.try_acquire(R, secs(30)),
+        None,
+        "a refused release must leave the lock held"
+    );
 
     let other = lock.try_acquire("another-2", secs(30)).unwrap();
     assert_ne!(other.token, lease.token, "every lease needs its own token");
     assert_eq!(lock.release(&lease), Ok(()), "the owner may release");
-    assert_eq!(lock.release(&lease), Err(NotOwner), "a lease released once cannot release again");
-    assert!(lock.try_acquire(R, secs(30)).is_some(), "a released resource can be taken");
+    assert_eq!(
+        lock.release(&lease),
+        Err(NotOwner),
+        "a lease released once cannot release again"
+    );
+    assert!(
+        lock.try_acquire(R, secs(30)).is_some(),
+        "a released resource can be taken"
+    );
 }
 
 /// A holder that crashed holds no longer than its lease; its late release must
@@ -46,7 +70,11 @@ pub async fn expired_lease_can_be_taken<L: LeaseLock>() {
     let lock = L::new();
     let crashed = lock.try_acquire(R, secs(10)).unwrap();
     advance(secs(9)).await;
-    assert_eq!(lock.try_acquire(R, secs(10)), None, "9 s into a 10 s lease the resource is still held");
+    assert_eq!(
+        lock.try_acquire(R, secs(10)),
+        None,
+        "9 s into a 10 s lease the resource is still held"
+    );
     advance(secs(2)).await;
     let next = lock
         .try_acquire(R, secs(10))
@@ -56,7 +84,11 @@ pub async fn expired_lease_can_be_taken<L: LeaseLock>() {
         Err(NotOwner),
         "the expired holder's release must be refused: it would free the new holder's lock"
     );
-    assert_eq!(lock.try_acquire(R, secs(10)), None, "the new holder still holds the resource");
+    assert_eq!(
+        lock.try_acquire(R, secs(10)),
+        None,
+        "the new holder still holds the resource"
+    );
     assert_eq!(lock.release(&next), Ok(()));
 }
 
@@ -69,7 +101,11 @@ pub async fn waiting_times_out_or_wakes<L: LeaseLock>() {
     let start = Instant::now();
     let waited = lock.acquire(R, secs(10), secs(1)).await;
     let took = start.elapsed();
-    assert_eq!(waited, Err(WaitTimeout), "waiting 1 s for a resource held 60 s must time out");
+    assert_eq!(
+        waited,
+        Err(WaitTimeout),
+        "waiting 1 s for a resource held 60 s must time out"
+    );
     assert!(
         took >= secs(1) && took < Duration::from_millis(1100),
         "a wait of 1 s must give up after 1 s, it took {took:?}"
@@ -86,7 +122,10 @@ pub async fn waiting_times_out_or_wakes<L: LeaseLock>() {
     sleep(secs(5)).await;
     lock.release(&held).unwrap();
     let (lease, took) = waiter.await.unwrap();
-    assert!(lease.is_ok(), "the waiter must get the resource once it is released");
+    assert!(
+        lease.is_ok(),
+        "the waiter must get the resource once it is released"
+    );
     assert!(
         took < Duration::from_millis(5100),
         "the resource was released at 5 s but the waiter got it at {took:?}: wake waiters on release"
@@ -95,7 +134,10 @@ pub async fn waiting_times_out_or_wakes<L: LeaseLock>() {
     let start = Instant::now();
     let after_expiry = lock.acquire(R, secs(10), secs(30)).await;
     let took = start.elapsed();
-    assert!(after_expiry.is_ok(), "the resource must come free when the 10 s lease expires");
+    assert!(
+        after_expiry.is_ok(),
+        "the resource must come free when the 10 s lease expires"
+    );
     assert!(
         took >= secs(9) && took < Duration::from_millis(10_100),
         "the holder's lease ran out 10 s after it was taken, 5 s ago or so; the waiter got it after {took:?}"
@@ -111,7 +153,12 @@ pub async fn holders_never_overlap<L: LeaseLock>() {
     let value = Arc::new(AtomicU64::new(0));
     let overlaps = Arc::new(AtomicU64::new(0));
     together(TASKS, |_| {
-        let (lock, inside, value, overlaps) = (lock.clone(), inside.clone(), value.clone(), overlaps.clone());
+        let (lock, inside, value, overlaps) = (
+            lock.clone(),
+            inside.clone(),
+            value.clone(),
+            overlaps.clone(),
+        );
         async move {
             let lease = lock
                 .acquire(R, secs(60), secs(3600))
@@ -124,11 +171,21 @@ pub async fn holders_never_overlap<L: LeaseLock>() {
             sleep(Duration::from_millis(10)).await;
             value.store(read + 1, Ordering::SeqCst);
             inside.store(false, Ordering::SeqCst);
-            lock.release(&lease).expect("a holder releases its own lease");
+            lock.release(&lease)
+                .expect("a holder releases its own lease");
         }
     })
     .await;
-    let (overlaps, value) = (overlaps.load(Ordering::SeqCst), value.load(Ordering::SeqCst));
-    assert!(overlaps == 0, "{overlaps} times a task took the lock while another held it");
-    assert!(value == TASKS as u64, "{TASKS} holders each added one, the value is {value}");
+    let (overlaps, value) = (
+        overlaps.load(Ordering::SeqCst),
+        value.load(Ordering::SeqCst),
+    );
+    assert!(
+        overlaps == 0,
+        "{overlaps} times a task took the lock while another held it"
+    );
+    assert!(
+        value == TASKS as u64,
+        "{TASKS} holders each added one, the value is {value}"
+    );
 }

@@ -27,7 +27,11 @@ pub async fn stale_version_is_refused<S: VersionedStore>() {
         .commit(&[write("a", 1, 90)])
         .expect("a commit at the current version must succeed");
     let a = store.get("a").unwrap();
-    assert_eq!((a.value, a.version), (90, 2), "a commit writes the value and bumps the version");
+    assert_eq!(
+        (a.value, a.version),
+        (90, 2),
+        "a commit writes the value and bumps the version"
+    );
 
     let stale = store.commit(&[write("a", 1, 80)]);
     assert_eq!(
@@ -39,10 +43,17 @@ pub async fn stale_version_is_refused<S: VersionedStore>() {
         }),
         "a write computed from version 1 must be refused once a is at version 2"
     );
-    assert_eq!(store.get("a").unwrap().value, 90, "a refused commit must not write");
+    assert_eq!(
+        store.get("a").unwrap().value,
+        90,
+        "a refused commit must not write"
+    );
 
     let mixed = store.commit(&[write("a", 2, 1), write("b", 7, 2)]);
-    assert!(mixed.is_err(), "a commit with one stale write must be refused");
+    assert!(
+        mixed.is_err(),
+        "a commit with one stale write must be refused"
+    );
     assert_eq!(
         (store.get("a").unwrap().value, store.get("b").unwrap().value),
         (90, 100),
@@ -62,9 +73,18 @@ pub async fn stale_version_is_refused<S: VersionedStore>() {
 /// Transfers refuse bad input and missing funds, and move money when they can.
 pub async fn transfer_checks_its_input<S: VersionedStore>() {
     let store = S::new(&[("a", 100), ("b", 0)]);
-    assert_eq!(store.transfer("a", "b", 0).await, Err(TransferError::InvalidAmount(0)));
-    assert_eq!(store.transfer("a", "b", -5).await, Err(TransferError::InvalidAmount(-5)));
-    assert_eq!(store.transfer("a", "a", 5).await, Err(TransferError::SameAccount));
+    assert_eq!(
+        store.transfer("a", "b", 0).await,
+        Err(TransferError::InvalidAmount(0))
+    );
+    assert_eq!(
+        store.transfer("a", "b", -5).await,
+        Err(TransferError::InvalidAmount(-5))
+    );
+    assert_eq!(
+        store.transfer("a", "a", 5).await,
+        Err(TransferError::SameAccount)
+    );
     assert_eq!(
         store.transfer("a", "zz", 5).await,
         Err(TransferError::UnknownAccount("zz".into()))
@@ -73,7 +93,11 @@ pub async fn transfer_checks_its_input<S: VersionedStore>() {
         store.transfer("a", "b", 101).await,
         Err(TransferError::InsufficientFunds { available: 100 })
     );
-    assert_eq!(store.transfer("a", "b", 30).await, Ok(1), "an uncontended transfer takes one attempt");
+    assert_eq!(
+        store.transfer("a", "b", 30).await,
+        Ok(1),
+        "an uncontended transfer takes one attempt"
+    );
     assert_eq!(
         (store.get("a").unwrap().value, store.get("b").unwrap().value),
         (70, 30),
@@ -124,9 +148,13 @@ pub async fn concurrent_transfers_keep_the_total<S: VersionedStore>() {
             }
             Err(TransferError::InsufficientFunds { .. } | TransferError::Contention { .. }) => {
                 let kind = format!("{:?}", result.unwrap_err());
-                *errors.entry(kind.split([' ', '{']).next().unwrap_or("").to_string()).or_default() += 1;
+                *errors
+                    .entry(kind.split([' ', '{']).next().unwrap_or("").to_string())
+                    .or_default() += 1;
             }
-            Err(other) => panic!("transfer {from} -> {to} of {amount} failed with {other:?}, which valid input never should"),
+            Err(other) => panic!(
+                "transfer {from} -> {to} of {amount} failed with {other:?}, which valid input never should"
+            ),
         }
     }
     let actual: Vec<i64> = names.iter().map(|n| store.get(n).unwrap().value).collect();
@@ -136,14 +164,21 @@ pub async fn concurrent_transfers_keep_the_total<S: VersionedStore>() {
         total == opening_total,
         "the accounts held {opening_total} in all before the transfers and {total} after: {} was {} by lost updates",
         (total - opening_total).abs(),
-        if total > opening_total { "created" } else { "destroyed" }
+        if total > opening_total {
+            "created"
+        } else {
+            "destroyed"
+        }
     );
     assert!(
         actual == expected,
         "after {moved} successful transfers the balances should be {expected:?}, they are {actual:?}: \
          a transfer that reported success was lost, or one that reported failure was applied"
     );
-    assert!(actual.iter().all(|b| *b >= 0), "a balance went negative: {actual:?}");
+    assert!(
+        actual.iter().all(|b| *b >= 0),
+        "a balance went negative: {actual:?}"
+    );
     let attempted = TASKS * TRANSFERS_PER_TASK;
     assert!(
         moved * 2 >= attempted,
