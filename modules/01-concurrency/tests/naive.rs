@@ -6,6 +6,8 @@ use racecourse_01::naive::{
     ratings::LastWriteWins, versioned::BlindStore,
 };
 use racecourse_01::spec as s;
+use racecourse_01::spec::erased as e;
+use std::sync::Arc;
 use racecourse_kit::spec::expect_failure;
 
 /// Asserts the spec fails against the naive code, and that the failure says
@@ -27,7 +29,7 @@ async fn n01_1_read_yield_write_loses_increments() {
     caught(
         "the naive counter",
         "increments lost",
-        s::counter::no_lost_updates::<NaiveCounter>(),
+        s::counter::no_lost_updates(e::counter::<NaiveCounter>),
     )
     .await;
 }
@@ -37,13 +39,13 @@ async fn n01_2_blind_write_is_caught() {
     caught(
         "the blind-write store",
         "version",
-        s::versioned::stale_version_is_refused::<BlindStore>(),
+        s::versioned::stale_version_is_refused(e::versioned_store::<BlindStore>),
     )
     .await;
     caught(
         "the blind-write store",
         "lost updates",
-        s::versioned::concurrent_transfers_keep_the_total::<BlindStore>(),
+        s::versioned::concurrent_transfers_keep_the_total(e::versioned_store::<BlindStore>),
     )
     .await;
 }
@@ -53,13 +55,13 @@ async fn n01_3_lock_without_lease_is_caught() {
     caught(
         "the lock without a lease",
         "another token",
-        s::lease::only_the_owner_releases::<ForeverLock>(),
+        s::lease::only_the_owner_releases(e::lease_lock::<ForeverLock>),
     )
     .await;
     caught(
         "the lock without a lease",
         "expired",
-        s::lease::expired_lease_can_be_taken::<ForeverLock>(),
+        s::lease::expired_lease_can_be_taken(e::lease_lock::<ForeverLock>),
     )
     .await;
 }
@@ -69,13 +71,13 @@ async fn n01_4_read_then_update_oversells() {
     caught(
         "read then update",
         "oversold",
-        s::inventory::never_oversells(ReadThenUpdate::new),
+        s::inventory::never_oversells(|pool| Arc::new(ReadThenUpdate::new(pool))),
     )
     .await;
     caught(
         "read then update",
         "lock_timeout",
-        s::inventory::held_lock_times_out(ReadThenUpdate::new),
+        s::inventory::held_lock_times_out(|pool| Arc::new(ReadThenUpdate::new(pool))),
     )
     .await;
 }
@@ -85,7 +87,7 @@ async fn n01_6_last_write_wins_loses_ratings() {
     caught(
         "last write wins",
         "ratings lost",
-        s::ratings::no_rating_is_lost(LastWriteWins::new),
+        s::ratings::no_rating_is_lost(|pool| Arc::new(LastWriteWins::new(pool))),
     )
     .await;
 }
@@ -111,13 +113,13 @@ async fn n01_8_del_release_and_unfenced_write_are_caught() {
     caught(
         "DEL to release",
         "plain DEL",
-        s::fencing::lock_is_exclusive_and_expires::<DelLock>(),
+        s::fencing::lock_is_exclusive_and_expires(e::fenced_lock::<DelLock>),
     )
     .await;
     caught(
         "an unfenced write",
         "old fence",
-        s::fencing::paused_holder_is_fenced_off::<DelLock>(),
+        s::fencing::paused_holder_is_fenced_off(e::fenced_lock::<DelLock>),
     )
     .await;
 }

@@ -5,15 +5,38 @@
 use crate::manifest::{Course, Side};
 use std::any::Any;
 use std::future::Future;
+use std::pin::Pin;
+
+/// A spec test's body, boxed: [`check`] then is compiled once, here, and a
+/// test crate's code after a student's edit is a call per test.
+pub type Spec = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// The runtime a spec test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Runtime {
+    /// Four worker threads: tasks really run at once, so races happen.
+    Threads,
+    /// One thread on tokio's paused clock: `sleep` and `advance` move time
+    /// forward instantly, so a lease of minutes is checked in microseconds.
+    PausedClock,
+}
 
 /// Runs one spec test of exercise `id` for the crate at `crate_dir` (the caller's
 /// `env!("CARGO_MANIFEST_DIR")`). On failure it panics with a message that reads
 /// like a teacher's: what went wrong, which file to edit, how to get a hint.
-pub async fn run<F>(id: &str, crate_dir: &str, spec: F)
-where
-    F: Future<Output = ()> + Send + 'static,
-{
-    if let Err(message) = outcome(spec).await {
+pub fn check(id: &str, crate_dir: &str, runtime: Runtime, spec: Spec) {
+    let runtime = match runtime {
+        Runtime::Threads => tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(4)
+            .enable_all()
+            .build(),
+        Runtime::PausedClock => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .start_paused(true)
+            .build(),
+    }
+    .expect("a tokio runtime for the spec");
+    if let Err(message) = runtime.block_on(outcome(spec)) {
         let course = Course::embedded();
         // The crate sits at <root>/<side>/<module dir>: its grandparent names the side.
         let side_dir = std::path::Path::new(crate_dir)

@@ -1,10 +1,14 @@
 //! Spec of 01.8, against a real Redis with a key prefix of the test's own.
 
 use super::together;
-use crate::fencing::{FencedLock, Guard, StaleFence, lock_key};
+use super::erased::DynFencedLock;
+use crate::fencing::{Guard, StaleFence, lock_key};
 use racecourse_kit::services::{RedisSlot, with_redis};
 use std::sync::Arc;
 use std::time::Duration;
+
+/// Makes a lock on a Redis connection, under a key prefix.
+pub type MakeFencedLock = fn(redis::aio::ConnectionManager, String) -> Arc<dyn DynFencedLock>;
 
 const R: &str = "invoice-7";
 
@@ -19,9 +23,9 @@ async fn pttl(slot: &RedisSlot, key: &str) -> i64 {
 
 /// The lock is taken once; a stranger's release is refused; the key carries a
 /// TTL, so a crashed holder's lock goes away by itself.
-pub async fn lock_is_exclusive_and_expires<L: FencedLock>() {
+pub async fn lock_is_exclusive_and_expires(make: MakeFencedLock) {
     with_redis(|slot| async move {
-        let lock = L::new(slot.conn.clone(), slot.prefix.clone());
+        let lock = make(slot.conn.clone(), slot.prefix.clone());
         let guard = lock
             .acquire(R, Duration::from_secs(30))
             .await
@@ -52,9 +56,9 @@ pub async fn lock_is_exclusive_and_expires<L: FencedLock>() {
 
 /// A holder pauses (a GC, a slow disk) past its lease; another takes the lock
 /// and writes. The first one's late write and late release must both be refused.
-pub async fn paused_holder_is_fenced_off<L: FencedLock>() {
+pub async fn paused_holder_is_fenced_off(make: MakeFencedLock) {
     with_redis(|slot| async move {
-        let lock = L::new(slot.conn.clone(), slot.prefix.clone());
+        let lock = make(slot.conn.clone(), slot.prefix.clone());
         let paused = lock
             .acquire(R, Duration::from_millis(100))
             .await
@@ -119,10 +123,10 @@ pub async fn paused_holder_is_fenced_off<L: FencedLock>() {
 
 /// 20 tasks take the lock in turn to read, think and write a counter through
 /// the fenced storage: it ends at exactly 20.
-pub async fn holders_never_overlap<L: FencedLock>() {
+pub async fn holders_never_overlap(make: MakeFencedLock) {
     const TASKS: usize = 20;
     with_redis(|slot| async move {
-        let lock = Arc::new(L::new(slot.conn.clone(), slot.prefix.clone()));
+        let lock = make(slot.conn.clone(), slot.prefix.clone());
         lock.write("count", "0", 0)
             .await
             .unwrap()

@@ -2,11 +2,15 @@
 
 use super::together;
 use crate::MIGRATOR;
-use crate::inventory::{Inventory, ReserveError, create_product, stock_report};
+use super::erased::DynInventory;
+use crate::inventory::{ReserveError, create_product, stock_report};
 use racecourse_kit::services::with_pg;
 use sqlx::PgPool;
 use std::sync::Arc;
 use std::time::Duration;
+
+/// Makes an inventory on a pool.
+pub type MakeInventory = fn(PgPool) -> Arc<dyn DynInventory>;
 
 const STOCK: i32 = 50;
 const BUYERS: usize = 100;
@@ -16,9 +20,9 @@ const ROUNDS: usize = 5;
 
 /// 100 buyers at once, 50 units: exactly 50 orders and 0 oversold, five times
 /// over. Bad input and unknown products are refused first.
-pub async fn never_oversells<I: Inventory>(make: fn(PgPool) -> I) {
+pub async fn never_oversells(make: MakeInventory) {
     with_pg(&MIGRATOR, move |pool| async move {
-        let inventory = Arc::new(make(pool.clone()));
+        let inventory = make(pool.clone());
         let probe = create_product(&pool, "probe", 2).await.unwrap();
         assert!(
             matches!(inventory.reserve(probe, 0, "ann").await, Err(ReserveError::InvalidQuantity(0))),
@@ -77,7 +81,7 @@ pub async fn never_oversells<I: Inventory>(make: fn(PgPool) -> I) {
 /// While another transaction holds the product's row, a reservation gives up
 /// with `Busy` after its lock timeout (here 200 ms) instead of waiting for ever,
 /// and writes nothing.
-pub async fn held_lock_times_out<I: Inventory>(make: fn(PgPool) -> I) {
+pub async fn held_lock_times_out(make: MakeInventory) {
     with_pg(&MIGRATOR, move |pool| async move {
         let inventory = make(pool.clone());
         let product = create_product(&pool, "contended", 10).await.unwrap();

@@ -2,11 +2,15 @@
 //! time forward instantly, so leases of minutes are checked in microseconds.
 
 use super::together;
-use crate::lease::{Lease, LeaseLock, NotOwner, WaitTimeout};
+use super::erased::DynLeaseLock;
+use crate::lease::{Lease, NotOwner, WaitTimeout};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 use tokio::time::{Instant, advance, sleep};
+
+/// Makes a lock with nothing held.
+pub type MakeLeaseLock = fn() -> Arc<dyn DynLeaseLock>;
 
 const R: &str = "report-42";
 
@@ -16,8 +20,8 @@ fn secs(n: u64) -> Duration {
 
 /// A taken resource cannot be taken again; a forged or stranger's lease cannot
 /// release it; the owner can.
-pub async fn only_the_owner_releases<L: LeaseLock>() {
-    let lock = L::new();
+pub async fn only_the_owner_releases(make: MakeLeaseLock) {
+    let lock = make();
     let lease = lock
         .try_acquire(R, secs(30))
         .expect("a free resource can be taken");
@@ -66,8 +70,8 @@ pub async fn only_the_owner_releases<L: LeaseLock>() {
 
 /// A holder that crashed holds no longer than its lease; its late release must
 /// not free the new holder's lock.
-pub async fn expired_lease_can_be_taken<L: LeaseLock>() {
-    let lock = L::new();
+pub async fn expired_lease_can_be_taken(make: MakeLeaseLock) {
+    let lock = make();
     let crashed = lock.try_acquire(R, secs(10)).unwrap();
     advance(secs(9)).await;
     assert_eq!(
@@ -94,8 +98,8 @@ pub async fn expired_lease_can_be_taken<L: LeaseLock>() {
 
 /// `acquire` gives up at its deadline, and wakes as soon as the resource comes
 /// free by release or by expiry, without waiting for the deadline.
-pub async fn waiting_times_out_or_wakes<L: LeaseLock>() {
-    let lock = Arc::new(L::new());
+pub async fn waiting_times_out_or_wakes(make: MakeLeaseLock) {
+    let lock = make();
     let held = lock.try_acquire(R, secs(60)).unwrap();
 
     let start = Instant::now();
@@ -146,9 +150,9 @@ pub async fn waiting_times_out_or_wakes<L: LeaseLock>() {
 
 /// 50 tasks take the same resource in turn for a read, think, write of a shared
 /// value: no two are ever inside at once, and no write is lost.
-pub async fn holders_never_overlap<L: LeaseLock>() {
+pub async fn holders_never_overlap(make: MakeLeaseLock) {
     const TASKS: usize = 50;
-    let lock = Arc::new(L::new());
+    let lock = make();
     let inside = Arc::new(AtomicBool::new(false));
     let value = Arc::new(AtomicU64::new(0));
     let overlaps = Arc::new(AtomicU64::new(0));

@@ -2,18 +2,22 @@
 
 use super::together;
 use crate::MIGRATOR;
-use crate::ratings::{RateError, Ratings, create_book, rating_totals};
+use super::erased::DynRatings;
+use crate::ratings::{RateError, create_book, rating_totals};
 use racecourse_kit::services::with_pg;
 use sqlx::PgPool;
 use std::sync::Arc;
+
+/// Makes a ratings store on a pool.
+pub type MakeRatings = fn(PgPool) -> Arc<dyn DynRatings>;
 
 const RATERS: usize = 200;
 const ROUNDS: usize = 2;
 
 /// 200 ratings at once: every one is counted, and the sum is exact.
-pub async fn no_rating_is_lost<R: Ratings>(make: fn(PgPool) -> R) {
+pub async fn no_rating_is_lost(make: MakeRatings) {
     with_pg(&MIGRATOR, move |pool| async move {
-        let ratings = Arc::new(make(pool.clone()));
+        let ratings = make(pool.clone());
         let probe = create_book(&pool, "probe").await.unwrap();
         for bad in [0, 6, -1] {
             assert!(
