@@ -5,7 +5,7 @@
 //! next never rebuilds a dependency: only the filter changes.
 
 use crate::containers::Containers;
-use racecourse_kit::manifest::{Module, Side};
+use racecourse_manifest::{Module, Side};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -16,6 +16,14 @@ pub fn command(root: &Path, args: &[&str]) -> Command {
     let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     cmd.current_dir(root).args(args);
     cmd
+}
+
+/// `racecourse-tools` with `args`: the runner's heavy half (services,
+/// containers, the book), built and run through cargo.
+pub fn tools(root: &Path, args: &[&str]) -> Command {
+    let mut full = vec!["run", "--quiet", "-p", "racecourse-tools", "--"];
+    full.extend_from_slice(args);
+    command(root, &full)
 }
 
 /// One spec test's outcome.

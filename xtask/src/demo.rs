@@ -2,14 +2,13 @@
 
 use crate::containers::Containers;
 use crate::{Ctx, cargo};
-use racecourse_kit::services::Kind;
 
 pub fn run(ctx: &Ctx, module: &str, args: &[String]) -> anyhow::Result<()> {
     let module = ctx.course.module(module).ok_or_else(|| {
         let ids: Vec<&str> = ctx.course.modules.iter().map(|m| m.id.as_str()).collect();
         anyhow::anyhow!("there is no module {module}; there are {}", ids.join(", "))
     })?;
-    let containers = Containers::provide(services_asked(args))?;
+    let containers = Containers::provide(&ctx.root, services_asked(args))?;
     let mut cargo_args = vec!["run", "--quiet", "-p", &module.demo_package, "--"];
     cargo_args.extend(args.iter().map(String::as_str));
     let mut cmd = cargo::command(&ctx.root, &cargo_args);
@@ -21,7 +20,7 @@ pub fn run(ctx: &Ctx, module: &str, args: &[String]) -> anyhow::Result<()> {
 
 /// The services the demo's flags ask for: `--store pg` needs PostgreSQL; the
 /// in-memory default needs nothing.
-fn services_asked(args: &[String]) -> Vec<Kind> {
+fn services_asked(args: &[String]) -> Vec<&'static str> {
     let store = args
         .iter()
         .enumerate()
@@ -31,7 +30,7 @@ fn services_asked(args: &[String]) -> Vec<Kind> {
             None => None,
         });
     match store {
-        Some("pg") => vec![Kind::Postgres],
+        Some("pg") => vec!["postgres"],
         _ => Vec::new(),
     }
 }
@@ -48,11 +47,11 @@ mod tests {
     fn only_the_pg_store_needs_postgres() {
         assert_eq!(
             services_asked(&args(&["--impl", "naive", "--store", "pg"])),
-            [Kind::Postgres]
+            ["postgres"]
         );
         assert_eq!(
             services_asked(&args(&["--store=pg", "--load", "100"])),
-            [Kind::Postgres]
+            ["postgres"]
         );
         assert!(services_asked(&args(&["--impl", "naive", "--load", "100"])).is_empty());
         assert!(services_asked(&args(&["--store", "mem"])).is_empty());

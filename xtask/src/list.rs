@@ -2,14 +2,12 @@
 
 use crate::containers::Containers;
 use crate::{Ctx, cargo};
-use racecourse_kit::manifest::Side;
+use racecourse_manifest::Side;
 
 pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
     let mut next = None;
     let mut rows = Vec::new();
-    let containers = Containers::provide(Containers::kinds(
-        ctx.course.exercises.iter().flat_map(|e| &e.services),
-    ))?;
+    let containers = Containers::provide(&ctx.root, ctx.course.services())?;
     for module in &ctx.course.modules {
         let run = cargo::spec(&ctx.root, module, Side::Exercises, "", &containers)?;
         for exercise in ctx.course.exercises_of(module) {

@@ -1,18 +1,16 @@
 //! `cargo xtask`: the course's runner. One subcommand per file; each prints
 //! the commands it runs, and ends by saying what to type next.
 
-mod book;
 mod cargo;
 mod containers;
 mod demo;
 mod list;
-mod services;
 mod show;
 mod test;
 mod verify;
 
 use clap::{Parser, Subcommand};
-use racecourse_kit::manifest::Course;
+use racecourse_manifest::Course;
 use std::path::PathBuf;
 
 #[derive(Parser)]
@@ -70,7 +68,7 @@ fn main() {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
-    let root = racecourse_kit::repo_root();
+    let root = racecourse_manifest::repo_root();
     let course = Course::load(&root)?;
     let ctx = Ctx { root, course };
     match cli.command {
@@ -78,11 +76,21 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Test { id, solution } => test::run(&ctx, &id, solution),
         Command::Hint { id } => show::hint(&ctx, &id),
         Command::Solution { id } => show::solution(&ctx, &id),
-        Command::Services => services::run(),
+        Command::Services => delegate(&ctx, &["services"]),
         Command::Demo { module, args } => demo::run(&ctx, &module, &args),
-        Command::Book { serve, port } => book::run(&ctx, serve, port),
+        Command::Book { serve: false, .. } => delegate(&ctx, &["book"]),
+        Command::Book { serve: true, port } => {
+            delegate(&ctx, &["book", "--serve", "--port", &port.to_string()])
+        }
         Command::Verify => verify::run(&ctx),
     }
+}
+
+/// Hands a command to `racecourse-tools`, the runner's heavy half, and exits
+/// with its status.
+fn delegate(ctx: &Ctx, args: &[&str]) -> anyhow::Result<()> {
+    let status = cargo::tools(&ctx.root, args).status()?;
+    std::process::exit(status.code().unwrap_or(1));
 }
 
 /// What every subcommand needs: where the repository is and what it holds.
@@ -93,7 +101,7 @@ pub struct Ctx {
 
 impl Ctx {
     /// The exercise `id`, or an error that lists the ids there are.
-    pub fn exercise(&self, id: &str) -> anyhow::Result<&racecourse_kit::manifest::Exercise> {
+    pub fn exercise(&self, id: &str) -> anyhow::Result<&racecourse_manifest::Exercise> {
         self.course.exercise(id).ok_or_else(|| {
             let ids: Vec<&str> = self
                 .course

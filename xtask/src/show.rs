@@ -1,7 +1,7 @@
 //! `cargo xtask hint <id>` and `cargo xtask solution <id>`.
 
 use crate::Ctx;
-use racecourse_kit::manifest::Side;
+use racecourse_manifest::Side;
 
 pub fn hint(ctx: &Ctx, id: &str) -> anyhow::Result<()> {
     let exercise = ctx.exercise(id)?;

@@ -3,7 +3,7 @@
 
 use crate::containers::Containers;
 use crate::{Ctx, cargo};
-use racecourse_kit::manifest::Side;
+use racecourse_manifest::Side;
 
 pub fn run(ctx: &Ctx, id: &str, solution: bool) -> anyhow::Result<()> {
     let exercise = ctx.exercise(id)?;
@@ -16,7 +16,7 @@ pub fn run(ctx: &Ctx, id: &str, solution: bool) -> anyhow::Result<()> {
     let file = ctx.course.file_of(exercise, side);
     println!("{} {}  ({})", exercise.id, exercise.title, exercise.store());
     println!("  edit: {file}");
-    let containers = Containers::provide(Containers::kinds(&exercise.services))?;
+    let containers = Containers::provide(&ctx.root, exercise.services.iter().map(String::as_str))?;
     let run = cargo::spec(&ctx.root, module, side, &exercise.tests, &containers)?;
     if !run.compiled {
         anyhow::bail!(

@@ -45,10 +45,10 @@ pub async fn think() {
 #[macro_export]
 macro_rules! spec {
     ($subject:ident) => {
+        use ::std::sync::Arc;
         use $crate::spec as s;
         use $crate::spec::erased as e;
         use $subject as m;
-        use ::std::sync::Arc;
 
         /// Runs one spec test of exercise `$id` on `$runtime`, naming the file on failure.
         macro_rules! check {
@@ -64,94 +64,185 @@ macro_rules! spec {
 
         #[test]
         fn e01_1_locked_counter_loses_nothing() {
-            check!("01.1", Threads, s::counter::no_lost_updates(e::counter::<m::counter::LockedCounter>));
+            check!(
+                "01.1",
+                Threads,
+                s::counter::no_lost_updates(e::counter::<m::counter::LockedCounter>)
+            );
         }
 
         #[test]
         fn e01_1_atomic_counter_loses_nothing() {
-            check!("01.1", Threads, s::counter::no_lost_updates(e::counter::<m::counter::AtomicCounter>));
+            check!(
+                "01.1",
+                Threads,
+                s::counter::no_lost_updates(e::counter::<m::counter::AtomicCounter>)
+            );
         }
 
         #[test]
         fn e01_2_stale_version_is_refused() {
-            check!("01.2", Threads, s::versioned::stale_version_is_refused(e::versioned_store::<m::versioned::MemStore>));
+            check!(
+                "01.2",
+                Threads,
+                s::versioned::stale_version_is_refused(
+                    e::versioned_store::<m::versioned::MemStore>
+                )
+            );
         }
 
         #[test]
         fn e01_2_transfer_checks_its_input() {
-            check!("01.2", Threads, s::versioned::transfer_checks_its_input(e::versioned_store::<m::versioned::MemStore>));
+            check!(
+                "01.2",
+                Threads,
+                s::versioned::transfer_checks_its_input(
+                    e::versioned_store::<m::versioned::MemStore>
+                )
+            );
         }
 
         #[test]
         fn e01_2_concurrent_transfers_keep_the_total() {
-            check!("01.2", Threads, s::versioned::concurrent_transfers_keep_the_total(e::versioned_store::<m::versioned::MemStore>));
+            check!(
+                "01.2",
+                Threads,
+                s::versioned::concurrent_transfers_keep_the_total(
+                    e::versioned_store::<m::versioned::MemStore>
+                )
+            );
         }
 
         #[test]
         fn e01_3_only_the_owner_releases() {
-            check!("01.3", PausedClock, s::lease::only_the_owner_releases(e::lease_lock::<m::lease::MemLeaseLock>));
+            check!(
+                "01.3",
+                PausedClock,
+                s::lease::only_the_owner_releases(e::lease_lock::<m::lease::MemLeaseLock>)
+            );
         }
 
         #[test]
         fn e01_3_expired_lease_can_be_taken() {
-            check!("01.3", PausedClock, s::lease::expired_lease_can_be_taken(e::lease_lock::<m::lease::MemLeaseLock>));
+            check!(
+                "01.3",
+                PausedClock,
+                s::lease::expired_lease_can_be_taken(e::lease_lock::<m::lease::MemLeaseLock>)
+            );
         }
 
         #[test]
         fn e01_3_waiting_times_out_or_wakes() {
-            check!("01.3", PausedClock, s::lease::waiting_times_out_or_wakes(e::lease_lock::<m::lease::MemLeaseLock>));
+            check!(
+                "01.3",
+                PausedClock,
+                s::lease::waiting_times_out_or_wakes(e::lease_lock::<m::lease::MemLeaseLock>)
+            );
         }
 
         #[test]
         fn e01_3_holders_never_overlap() {
-            check!("01.3", PausedClock, s::lease::holders_never_overlap(e::lease_lock::<m::lease::MemLeaseLock>));
+            check!(
+                "01.3",
+                PausedClock,
+                s::lease::holders_never_overlap(e::lease_lock::<m::lease::MemLeaseLock>)
+            );
         }
 
         #[test]
         fn e01_4_never_oversells() {
-            check!("01.4", Threads, s::inventory::never_oversells(|pool| Arc::new(m::locking::LockingInventory::new(pool))));
+            check!(
+                "01.4",
+                Threads,
+                s::inventory::never_oversells(|pool| Arc::new(m::locking::LockingInventory::new(
+                    pool
+                )))
+            );
         }
 
         #[test]
         fn e01_4_held_lock_times_out() {
-            check!("01.4", Threads, s::inventory::held_lock_times_out(|pool| {
-                Arc::new(m::locking::LockingInventory::with_lock_timeout(pool, ::std::time::Duration::from_millis(200)))
-            }));
+            check!(
+                "01.4",
+                Threads,
+                s::inventory::held_lock_times_out(|pool| {
+                    Arc::new(m::locking::LockingInventory::with_lock_timeout(
+                        pool,
+                        ::std::time::Duration::from_millis(200),
+                    ))
+                })
+            );
         }
 
         #[test]
         fn e01_5_never_oversells() {
-            check!("01.5", Threads, s::inventory::never_oversells(|pool| Arc::new(m::conditional::ConditionalInventory::new(pool))));
+            check!(
+                "01.5",
+                Threads,
+                s::inventory::never_oversells(|pool| Arc::new(
+                    m::conditional::ConditionalInventory::new(pool)
+                ))
+            );
         }
 
         #[test]
         fn e01_6_no_rating_is_lost() {
-            check!("01.6", Threads, s::ratings::no_rating_is_lost(|pool| Arc::new(m::ratings::OptimisticRatings::new(pool))));
+            check!(
+                "01.6",
+                Threads,
+                s::ratings::no_rating_is_lost(|pool| Arc::new(m::ratings::OptimisticRatings::new(
+                    pool
+                )))
+            );
         }
 
         #[test]
         fn e01_7_preconditions_are_enforced() {
-            check!("01.7", Threads, s::etag::preconditions_are_enforced(m::etag::router));
+            check!(
+                "01.7",
+                Threads,
+                s::etag::preconditions_are_enforced(m::etag::router)
+            );
         }
 
         #[test]
         fn e01_7_one_of_many_racing_writers_wins() {
-            check!("01.7", Threads, s::etag::one_of_many_racing_writers_wins(m::etag::router));
+            check!(
+                "01.7",
+                Threads,
+                s::etag::one_of_many_racing_writers_wins(m::etag::router)
+            );
         }
 
         #[test]
         fn e01_8_lock_is_exclusive_and_expires() {
-            check!("01.8", Threads, s::fencing::lock_is_exclusive_and_expires(e::fenced_lock::<m::fencing::RedisFencedLock>));
+            check!(
+                "01.8",
+                Threads,
+                s::fencing::lock_is_exclusive_and_expires(
+                    e::fenced_lock::<m::fencing::RedisFencedLock>
+                )
+            );
         }
 
         #[test]
         fn e01_8_paused_holder_is_fenced_off() {
-            check!("01.8", Threads, s::fencing::paused_holder_is_fenced_off(e::fenced_lock::<m::fencing::RedisFencedLock>));
+            check!(
+                "01.8",
+                Threads,
+                s::fencing::paused_holder_is_fenced_off(
+                    e::fenced_lock::<m::fencing::RedisFencedLock>
+                )
+            );
         }
 
         #[test]
         fn e01_8_holders_never_overlap() {
-            check!("01.8", Threads, s::fencing::holders_never_overlap(e::fenced_lock::<m::fencing::RedisFencedLock>));
+            check!(
+                "01.8",
+                Threads,
+                s::fencing::holders_never_overlap(e::fenced_lock::<m::fencing::RedisFencedLock>)
+            );
         }
     };
 }

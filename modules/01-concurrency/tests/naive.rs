@@ -7,8 +7,8 @@ use racecourse_01::naive::{
 };
 use racecourse_01::spec as s;
 use racecourse_01::spec::erased as e;
-use std::sync::Arc;
 use racecourse_kit::spec::expect_failure;
+use std::sync::Arc;
 
 /// Asserts the spec fails against the naive code, and that the failure says
 /// what went wrong (`expect` appears in the message).

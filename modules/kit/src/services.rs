@@ -5,7 +5,7 @@
 //!    that does not answer is an error, not a reason to look elsewhere);
 //! 2. a server on the default local port;
 //! 3. a throwaway container through testcontainers, when a Docker engine answers:
-//!    `cargo xtask` starts it (xtask/src/containers.rs) and hands its URL to the
+//!    `cargo xtask` starts it (xtask/tools/src/containers.rs) and hands its URL to the
 //!    tests in the variable of step 1;
 //! 4. otherwise an error that says how to get one, within a few seconds.
 //!

@@ -1,7 +1,7 @@
 //! Spec of 01.1.
 
-use super::together;
 use super::erased::DynCounter;
+use super::together;
 use std::sync::Arc;
 
 /// Makes a counter at zero.

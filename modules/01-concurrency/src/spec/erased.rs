@@ -13,12 +13,12 @@
 //! as if it called the contract. The constructor functions (`counter::<C>`,
 //! ...) are what [`crate::spec!`] hands to the spec as `fn` pointers.
 
+use crate::Counter;
 use crate::fencing::{FencedLock, Guard, StaleFence};
 use crate::inventory::{Inventory, ReserveError};
 use crate::lease::{Lease, LeaseLock, NotOwner, WaitTimeout};
 use crate::ratings::{RateError, Ratings};
 use crate::versioned::{Conflict, TransferError, Versioned, VersionedStore, Write};
-use crate::Counter;
 use redis::RedisResult;
 use redis::aio::ConnectionManager;
 use std::future::Future;
@@ -53,7 +53,12 @@ pub fn counter<C: Counter>() -> Arc<dyn DynCounter> {
 pub trait DynVersionedStore: Send + Sync {
     fn get(&self, key: &str) -> Option<Versioned>;
     fn commit(&self, writes: &[Write]) -> Result<(), Conflict>;
-    fn transfer<'a>(&'a self, from: &'a str, to: &'a str, amount: i64) -> BoxFuture<'a, Result<u32, TransferError>>;
+    fn transfer<'a>(
+        &'a self,
+        from: &'a str,
+        to: &'a str,
+        amount: i64,
+    ) -> BoxFuture<'a, Result<u32, TransferError>>;
 }
 
 impl<S: VersionedStore> DynVersionedStore for S {
@@ -63,7 +68,12 @@ impl<S: VersionedStore> DynVersionedStore for S {
     fn commit(&self, writes: &[Write]) -> Result<(), Conflict> {
         VersionedStore::commit(self, writes)
     }
-    fn transfer<'a>(&'a self, from: &'a str, to: &'a str, amount: i64) -> BoxFuture<'a, Result<u32, TransferError>> {
+    fn transfer<'a>(
+        &'a self,
+        from: &'a str,
+        to: &'a str,
+        amount: i64,
+    ) -> BoxFuture<'a, Result<u32, TransferError>> {
         Box::pin(VersionedStore::transfer(self, from, to, amount))
     }
 }
@@ -76,7 +86,12 @@ pub fn versioned_store<S: VersionedStore>(accounts: &[(&str, i64)]) -> Arc<dyn D
 /// [`LeaseLock`] as a trait object.
 pub trait DynLeaseLock: Send + Sync {
     fn try_acquire(&self, resource: &str, ttl: Duration) -> Option<Lease>;
-    fn acquire<'a>(&'a self, resource: &'a str, ttl: Duration, wait: Duration) -> BoxFuture<'a, Result<Lease, WaitTimeout>>;
+    fn acquire<'a>(
+        &'a self,
+        resource: &'a str,
+        ttl: Duration,
+        wait: Duration,
+    ) -> BoxFuture<'a, Result<Lease, WaitTimeout>>;
     fn release(&self, lease: &Lease) -> Result<(), NotOwner>;
 }
 
@@ -84,7 +99,12 @@ impl<L: LeaseLock> DynLeaseLock for L {
     fn try_acquire(&self, resource: &str, ttl: Duration) -> Option<Lease> {
         LeaseLock::try_acquire(self, resource, ttl)
     }
-    fn acquire<'a>(&'a self, resource: &'a str, ttl: Duration, wait: Duration) -> BoxFuture<'a, Result<Lease, WaitTimeout>> {
+    fn acquire<'a>(
+        &'a self,
+        resource: &'a str,
+        ttl: Duration,
+        wait: Duration,
+    ) -> BoxFuture<'a, Result<Lease, WaitTimeout>> {
         Box::pin(LeaseLock::acquire(self, resource, ttl, wait))
     }
     fn release(&self, lease: &Lease) -> Result<(), NotOwner> {
@@ -100,11 +120,21 @@ pub fn lease_lock<L: LeaseLock>() -> Arc<dyn DynLeaseLock> {
 /// [`Inventory`] as a trait object. The spec of 01.4 and 01.5 takes a
 /// closure `|pool| Arc::new(X::new(pool))`, which coerces to the `fn` it wants.
 pub trait DynInventory: Send + Sync {
-    fn reserve<'a>(&'a self, product: i64, qty: i32, buyer: &'a str) -> BoxFuture<'a, Result<i64, ReserveError>>;
+    fn reserve<'a>(
+        &'a self,
+        product: i64,
+        qty: i32,
+        buyer: &'a str,
+    ) -> BoxFuture<'a, Result<i64, ReserveError>>;
 }
 
 impl<I: Inventory> DynInventory for I {
-    fn reserve<'a>(&'a self, product: i64, qty: i32, buyer: &'a str) -> BoxFuture<'a, Result<i64, ReserveError>> {
+    fn reserve<'a>(
+        &'a self,
+        product: i64,
+        qty: i32,
+        buyer: &'a str,
+    ) -> BoxFuture<'a, Result<i64, ReserveError>> {
         Box::pin(Inventory::reserve(self, product, qty, buyer))
     }
 }
@@ -122,20 +152,38 @@ impl<R: Ratings> DynRatings for R {
 
 /// [`FencedLock`] as a trait object.
 pub trait DynFencedLock: Send + Sync {
-    fn acquire<'a>(&'a self, resource: &'a str, ttl: Duration) -> BoxFuture<'a, RedisResult<Option<Guard>>>;
+    fn acquire<'a>(
+        &'a self,
+        resource: &'a str,
+        ttl: Duration,
+    ) -> BoxFuture<'a, RedisResult<Option<Guard>>>;
     fn release<'a>(&'a self, guard: &'a Guard) -> BoxFuture<'a, RedisResult<bool>>;
-    fn write<'a>(&'a self, key: &'a str, value: &'a str, fence: u64) -> BoxFuture<'a, RedisResult<Result<(), StaleFence>>>;
+    fn write<'a>(
+        &'a self,
+        key: &'a str,
+        value: &'a str,
+        fence: u64,
+    ) -> BoxFuture<'a, RedisResult<Result<(), StaleFence>>>;
     fn read<'a>(&'a self, key: &'a str) -> BoxFuture<'a, RedisResult<Option<String>>>;
 }
 
 impl<F: FencedLock> DynFencedLock for F {
-    fn acquire<'a>(&'a self, resource: &'a str, ttl: Duration) -> BoxFuture<'a, RedisResult<Option<Guard>>> {
+    fn acquire<'a>(
+        &'a self,
+        resource: &'a str,
+        ttl: Duration,
+    ) -> BoxFuture<'a, RedisResult<Option<Guard>>> {
         Box::pin(FencedLock::acquire(self, resource, ttl))
     }
     fn release<'a>(&'a self, guard: &'a Guard) -> BoxFuture<'a, RedisResult<bool>> {
         Box::pin(FencedLock::release(self, guard))
     }
-    fn write<'a>(&'a self, key: &'a str, value: &'a str, fence: u64) -> BoxFuture<'a, RedisResult<Result<(), StaleFence>>> {
+    fn write<'a>(
+        &'a self,
+        key: &'a str,
+        value: &'a str,
+        fence: u64,
+    ) -> BoxFuture<'a, RedisResult<Result<(), StaleFence>>> {
         Box::pin(FencedLock::write(self, key, value, fence))
     }
     fn read<'a>(&'a self, key: &'a str) -> BoxFuture<'a, RedisResult<Option<String>>> {
@@ -144,6 +192,9 @@ impl<F: FencedLock> DynFencedLock for F {
 }
 
 /// A new `F` on `conn` under `prefix`, for the spec of 01.8.
-pub fn fenced_lock<F: FencedLock>(conn: ConnectionManager, prefix: String) -> Arc<dyn DynFencedLock> {
+pub fn fenced_lock<F: FencedLock>(
+    conn: ConnectionManager,
+    prefix: String,
+) -> Arc<dyn DynFencedLock> {
     Arc::new(F::new(conn, prefix))
 }

@@ -1,7 +1,7 @@
 //! Spec of 01.8, against a real Redis with a key prefix of the test's own.
 
-use super::together;
 use super::erased::DynFencedLock;
+use super::together;
 use crate::fencing::{Guard, StaleFence, lock_key};
 use racecourse_kit::services::{RedisSlot, with_redis};
 use std::sync::Arc;

@@ -1,8 +1,8 @@
 //! Spec of 01.4 and 01.5.
 
+use super::erased::DynInventory;
 use super::together;
 use crate::MIGRATOR;
-use super::erased::DynInventory;
 use crate::inventory::{ReserveError, create_product, stock_report};
 use racecourse_kit::services::with_pg;
 use sqlx::PgPool;

@@ -1,8 +1,8 @@
 //! Spec of 01.3. These run on tokio's paused clock: `sleep` and `advance` move
 //! time forward instantly, so leases of minutes are checked in microseconds.
 
-use super::together;
 use super::erased::DynLeaseLock;
+use super::together;
 use crate::lease::{Lease, NotOwner, WaitTimeout};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};

@@ -1,8 +1,8 @@
 //! Spec of 01.6.
 
+use super::erased::DynRatings;
 use super::together;
 use crate::MIGRATOR;
-use super::erased::DynRatings;
 use crate::ratings::{RateError, create_book, rating_totals};
 use racecourse_kit::services::with_pg;
 use sqlx::PgPool;

@@ -1,7 +1,7 @@
 //! Spec of 01.2.
 
-use super::together;
 use super::erased::DynVersionedStore;
+use super::together;
 use crate::versioned::{Conflict, TransferError, Write};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};

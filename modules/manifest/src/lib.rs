@@ -4,6 +4,15 @@
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
+/// The repository's root, found from this crate's place in it (`modules/manifest`).
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .expect("modules/manifest sits two levels below the repository root")
+        .to_path_buf()
+}
+
 /// The whole course, as `course.toml` describes it.
 #[derive(Debug, Deserialize)]
 pub struct Course {
@@ -107,6 +116,13 @@ impl Course {
 
     pub fn module(&self, id: &str) -> Option<&Module> {
         self.modules.iter().find(|m| m.id == id)
+    }
+
+    /// Every service some exercise names ("postgres", "redis"), repeats included.
+    pub fn services(&self) -> impl Iterator<Item = &str> {
+        self.exercises
+            .iter()
+            .flat_map(|e| e.services.iter().map(String::as_str))
     }
 
     pub fn exercises_of<'a>(&'a self, module: &'a Module) -> impl Iterator<Item = &'a Exercise> {

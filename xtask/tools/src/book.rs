@@ -8,16 +8,15 @@
 //! Before building it checks every `{{#include file:anchor}}`: the file must
 //! exist and hold the anchor, so the book never shows an empty listing.
 
-use crate::Ctx;
 use anyhow::{Context, bail};
 use mdbook_driver::MDBook;
 use mdbook_preprocessor::book::{Book, BookItem};
 use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
-use racecourse_kit::manifest::{Course, Side};
+use racecourse_kit::manifest::{Course, Side, repo_root};
 use std::path::{Path, PathBuf};
 
-pub fn run(ctx: &Ctx, serve: bool, port: u16) -> anyhow::Result<()> {
-    let out = build(ctx)?;
+pub fn run(serve: bool, port: u16) -> anyhow::Result<()> {
+    let out = build(&repo_root())?;
     println!("The book is in {}", out.display());
     if !serve {
         println!(
@@ -44,12 +43,12 @@ pub fn run(ctx: &Ctx, serve: bool, port: u16) -> anyhow::Result<()> {
 }
 
 /// Builds the book and returns the folder holding its HTML.
-pub fn build(ctx: &Ctx) -> anyhow::Result<PathBuf> {
-    let book_dir = ctx.root.join("book");
+fn build(root: &Path) -> anyhow::Result<PathBuf> {
+    let book_dir = root.join("book");
     check_includes(&book_dir.join("src"))?;
     let mut book = MDBook::load(&book_dir).context("cannot load the book")?;
     book.with_preprocessor(CoursePreprocessor {
-        course: Course::load(&ctx.root)?,
+        course: Course::load(root)?,
     });
     book.build().context("the book does not build")?;
     let out = book.build_dir_for("html");

@@ -1,0 +1,58 @@
+//! `racecourse-tools`: the runner's heavy half. `cargo xtask` runs it for the
+//! commands that need services, containers or mdBook, so that the runner a
+//! student starts a hundred times a day links none of them and starts fast.
+
+mod book;
+mod containers;
+mod services;
+
+use clap::{Parser, Subcommand};
+use racecourse_kit::services::Kind;
+
+#[derive(Parser)]
+#[command(
+    name = "racecourse-tools",
+    about = "What `cargo xtask` runs for services, containers and the book"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Which PostgreSQL and Redis the tests would use, and how they were found.
+    Services,
+    /// Start containers for the services that do not answer, print their URLs,
+    /// and keep them until standard input closes.
+    Containers {
+        /// "postgres", "redis".
+        kinds: Vec<String>,
+    },
+    /// Build the book into book/build; `--serve` serves it on 127.0.0.1.
+    Book {
+        #[arg(long)]
+        serve: bool,
+        #[arg(long, default_value_t = 3000)]
+        port: u16,
+    },
+}
+
+fn main() {
+    let result = match Cli::parse().command {
+        Command::Services => services::run(),
+        Command::Containers { kinds } => kinds
+            .iter()
+            .map(|k| {
+                Kind::from_service(k)
+                    .ok_or_else(|| anyhow::anyhow!("no service {k}: there are postgres and redis"))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()
+            .and_then(|kinds| containers::serve(&kinds)),
+        Command::Book { serve, port } => book::run(serve, port),
+    };
+    if let Err(e) = result {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
