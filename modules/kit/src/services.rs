@@ -102,7 +102,7 @@ pub enum Source {
 }
 
 /// A service that answers.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Found {
     pub kind: Kind,
     pub url: String,
