@@ -357,6 +357,8 @@ where
 #[derive(Clone)]
 pub struct RedisSlot {
     pub conn: ConnectionManager,
+    /// The server's URL, for a second client (e.g. a [`crate::pause::Pausable`] one).
+    pub url: String,
     /// Prepend to every key: `rc:3f9a1c2b:`.
     pub prefix: String,
 }
@@ -374,6 +376,7 @@ where
         .unwrap_or_else(|e| panic!("cannot connect to {server}: {e}"));
     let slot = RedisSlot {
         conn,
+        url: server.url.clone(),
         prefix: format!("rc:{}:", &uuid::Uuid::new_v4().simple().to_string()[..8]),
     };
     let outcome = tokio::spawn(body(slot.clone())).await;

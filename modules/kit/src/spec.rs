@@ -1,11 +1,18 @@
-//! The wrapper every spec test runs in: it turns a failure into a message that
-//! names the exercise, the file to edit and the way to a hint, and it lets a
-//! module prove that its spec catches the naive implementation.
+//! The wrapper every spec test runs in: it runs one check of an exercise under a
+//! watchdog, and turns a failure into a message that reads like a teacher's,
+//! naming the exercise, the file to edit and the way to a hint.
+//!
+//! A module writes each exercise's spec once, as a list of [`Check`]s made from
+//! the implementation under test. The exercise and solution crates run one
+//! check per `#[test]` through [`check`]; the module's gallery of wrong
+//! implementations runs whole lists through [`run`] (see [`crate::gallery`]).
 
 use crate::manifest::{Course, Side};
 use std::any::Any;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::Duration;
 
 /// A spec test's body, boxed: [`check`] then is compiled once, here, and a
 /// test crate's code after a student's edit is a call per test.
@@ -21,22 +28,55 @@ pub enum Runtime {
     PausedClock,
 }
 
-/// Runs one spec test of exercise `id` for the crate at `crate_dir` (the caller's
-/// `env!("CARGO_MANIFEST_DIR")`). On failure it panics with a message that reads
-/// like a teacher's: what went wrong, which file to edit, how to get a hint.
-pub fn check(id: &str, crate_dir: &str, runtime: Runtime, spec: Spec) {
-    let runtime = match runtime {
-        Runtime::Threads => tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(4)
-            .enable_all()
-            .build(),
-        Runtime::PausedClock => tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .start_paused(true)
-            .build(),
+/// One property of an exercise's spec, bound to the implementation under test.
+pub struct Check {
+    /// The test's name without the exercise's prefix: `never_oversells`.
+    pub name: &'static str,
+    pub runtime: Runtime,
+    pub spec: Spec,
+}
+
+impl Check {
+    pub fn new(
+        name: &'static str,
+        runtime: Runtime,
+        spec: impl Future<Output = ()> + Send + 'static,
+    ) -> Check {
+        Check {
+            name,
+            runtime,
+            spec: Box::pin(spec),
+        }
     }
-    .expect("a tokio runtime for the spec");
-    if let Err(message) = runtime.block_on(outcome(spec)) {
+}
+
+/// How long a spec test may take in real time unless course.toml's `timeout`
+/// says otherwise. Far above what any right or wrong implementation needs, so
+/// only a wait that never ends reaches it.
+pub const DEFAULT_LIMIT: Duration = Duration::from_secs(60);
+
+/// How much simulated time a check on tokio's paused clock may use. A task that
+/// sleeps in a loop for ever makes the paused clock race ahead without using
+/// real time per step; past this the check stops at once, long before the
+/// real-time limit. The longest wait any spec needs is well under it.
+pub const SIMULATED_LIMIT: Duration = Duration::from_secs(2 * 3600);
+
+/// The likely cause of a check that never finishes, when course.toml's
+/// `stuck` gives none for the exercise.
+const GENERAL_CAUSE: &str = "a wait that never ends, or a loop that never gives up: \
+does every wait have a deadline, and does a waiting task wake when what it waits for happens?";
+
+/// Runs the check called `name` among the `checks` of exercise `id`, for the
+/// crate at `crate_dir` (the caller's `env!("CARGO_MANIFEST_DIR")`). On failure
+/// it panics with a message that reads like a teacher's: what went wrong,
+/// which file to edit, how to get a hint.
+pub fn check(id: &str, crate_dir: &str, name: &str, checks: Vec<Check>) {
+    let Some(one) = checks.into_iter().find(|c| c.name == name) else {
+        panic!(
+            "{id}: the module's spec has no check named `{name}`: its spec! macro and its list of checks disagree"
+        );
+    };
+    if let Err(message) = run(id, one) {
         let course = Course::embedded();
         // The crate sits at <root>/<side>/<module dir>: its grandparent names the side.
         let side_dir = std::path::Path::new(crate_dir)
@@ -59,18 +99,135 @@ pub fn check(id: &str, crate_dir: &str, runtime: Runtime, spec: Spec) {
     }
 }
 
-/// Runs a spec against an implementation that must fail it (the naive one) and
-/// returns the failure message. Panics if the spec passes: a spec that cannot
-/// tell the race from the fix proves nothing.
-pub async fn expect_failure<F>(what: &str, spec: F) -> String
-where
-    F: Future<Output = ()> + Send + 'static,
-{
-    match outcome(spec).await {
-        Ok(()) => panic!(
-            "the spec passed against {what}: it does not catch the race it is meant to catch"
+/// One `#[test]` per check of an exercise, for a module's `spec!` macro:
+/// `spec_tests!("01.4", <the exercise's checks>, e01_4_never_oversells = "never_oversells", ...)`.
+/// Each test builds the exercise's list of checks and runs the one it names
+/// through [`check`].
+#[macro_export]
+macro_rules! spec_tests {
+    ($id:literal, $checks:expr, $($test:ident = $name:literal),+ $(,)?) => {
+        $(
+            #[test]
+            fn $test() {
+                $crate::spec::check($id, env!("CARGO_MANIFEST_DIR"), $name, $checks);
+            }
+        )+
+    };
+}
+
+/// Runs one check of exercise `id` to its verdict, under the watchdog: `Ok`,
+/// or what went wrong. The limit and the likely cause of a hang come from
+/// course.toml.
+pub fn run(id: &str, check: Check) -> Result<(), String> {
+    let course = Course::embedded();
+    let exercise = course.exercise(id);
+    let limit = exercise
+        .and_then(|e| e.timeout)
+        .map_or(DEFAULT_LIMIT, Duration::from_secs);
+    let cause = exercise
+        .and_then(|e| e.stuck.as_deref())
+        .unwrap_or(GENERAL_CAUSE);
+    run_within(check, limit).map_err(|failure| match failure {
+        Failure::Failed(message) => message,
+        Failure::Stuck(how) => format!(
+            "the check `{}` did not finish: {how}.\n\nLikely cause: {}",
+            how.check,
+            cause.trim()
         ),
-        Err(message) => message,
+    })
+}
+
+/// Why a check did not pass.
+#[derive(Debug)]
+enum Failure {
+    /// It panicked, with this message.
+    Failed(String),
+    /// It did not finish in time.
+    Stuck(Stuck),
+}
+
+#[derive(Debug)]
+struct Stuck {
+    check: &'static str,
+    limit: Duration,
+    simulated: bool,
+}
+
+impl std::fmt::Display for Stuck {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.simulated {
+            write!(
+                f,
+                "it was still waiting after {} hours of simulated time (the spec runs on tokio's paused \
+                 clock, which jumps ahead whenever every task waits) and was stopped",
+                self.limit.as_secs() / 3600
+            )
+        } else {
+            write!(
+                f,
+                "it was still running after {} s and was stopped",
+                self.limit.as_secs()
+            )
+        }
+    }
+}
+
+/// Runs `check` on a thread of its own and waits for it at most `limit` of
+/// real time. The watchdog is this thread's `recv_timeout`, not tokio's timer,
+/// so it fires even when the check's runtime is on a paused clock or a task
+/// never yields. A check past its limit is left running on its thread (a
+/// thread cannot be killed); the test fails now and the process moves on.
+fn run_within(check: Check, limit: Duration) -> Result<(), Failure> {
+    let Check {
+        name,
+        runtime,
+        spec,
+    } = check;
+    let (verdict_tx, verdict_rx) = mpsc::channel();
+    std::thread::Builder::new()
+        .name(format!("spec {name}"))
+        .spawn(move || {
+            let rt = match runtime {
+                Runtime::Threads => tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(4)
+                    .enable_all()
+                    .build(),
+                Runtime::PausedClock => tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .start_paused(true)
+                    .build(),
+            }
+            .expect("a tokio runtime for the spec");
+            let verdict = rt.block_on(async {
+                match runtime {
+                    Runtime::Threads => outcome(spec).await.map_err(Failure::Failed),
+                    Runtime::PausedClock => {
+                        match tokio::time::timeout(SIMULATED_LIMIT, outcome(spec)).await {
+                            Ok(result) => result.map_err(Failure::Failed),
+                            Err(_) => Err(Failure::Stuck(Stuck {
+                                check: name,
+                                limit: SIMULATED_LIMIT,
+                                simulated: true,
+                            })),
+                        }
+                    }
+                }
+            });
+            let _ = verdict_tx.send(verdict);
+            // Tasks a wrong implementation left behind are dropped, not awaited.
+            rt.shutdown_background();
+        })
+        .expect("a thread for the spec");
+    match verdict_rx.recv_timeout(limit) {
+        Ok(verdict) => verdict,
+        Err(RecvTimeoutError::Timeout) => Err(Failure::Stuck(Stuck {
+            check: name,
+            limit,
+            simulated: false,
+        })),
+        Err(RecvTimeoutError::Disconnected) => Err(Failure::Failed(
+            "the spec's thread ended without a verdict".into(),
+        )),
     }
 }
 
@@ -117,4 +274,76 @@ fn indent(text: &str) -> String {
         .map(|l| format!("  {l}"))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Instant;
+
+    fn stuck_within(check: Check, limit: Duration) -> (Stuck, Duration) {
+        let start = Instant::now();
+        match run_within(check, limit) {
+            Err(Failure::Stuck(stuck)) => (stuck, start.elapsed()),
+            other => panic!("expected the watchdog to stop the check, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_wait_that_never_ends_fails_at_the_real_limit() {
+        let never = Check::new("never", Runtime::Threads, std::future::pending());
+        let (stuck, took) = stuck_within(never, Duration::from_millis(300));
+        assert!(!stuck.simulated);
+        assert!(took < Duration::from_secs(5), "took {took:?}");
+    }
+
+    #[test]
+    fn a_task_that_never_yields_fails_at_the_real_limit_on_the_paused_clock() {
+        // A busy loop that yields but never sleeps: the paused clock never moves.
+        let spin = Check::new("spin", Runtime::PausedClock, async {
+            loop {
+                tokio::task::yield_now().await;
+            }
+        });
+        let (stuck, _) = stuck_within(spin, Duration::from_millis(300));
+        assert!(!stuck.simulated);
+    }
+
+    #[test]
+    fn sleeping_for_ever_on_the_paused_clock_fails_in_simulated_time() {
+        let sleeper = Check::new("sleeper", Runtime::PausedClock, async {
+            loop {
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        });
+        let (stuck, took) = stuck_within(sleeper, Duration::from_secs(60));
+        assert!(stuck.simulated, "the simulated limit comes first");
+        assert!(took < Duration::from_secs(30), "took {took:?}");
+        let waiter = Check::new("waiter", Runtime::PausedClock, async {
+            tokio::sync::Notify::new().notified().await;
+        });
+        assert!(stuck_within(waiter, Duration::from_secs(60)).0.simulated);
+    }
+
+    #[test]
+    fn a_stuck_check_names_itself_and_the_likely_cause() {
+        let message = run(
+            "01.3",
+            Check::new("waiting", Runtime::PausedClock, std::future::pending()),
+        )
+        .unwrap_err();
+        assert!(message.contains("`waiting` did not finish"), "{message}");
+        assert!(message.contains("Likely cause"), "{message}");
+    }
+
+    #[test]
+    fn a_failure_keeps_its_message() {
+        let failing = Check::new("failing", Runtime::Threads, async {
+            panic!("expected 50 orders, got 63");
+        });
+        assert_eq!(
+            run("01.4", failing).unwrap_err(),
+            "expected 50 orders, got 63"
+        );
+    }
 }

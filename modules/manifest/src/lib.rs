@@ -16,6 +16,11 @@ pub fn repo_root() -> PathBuf {
 /// The whole course, as `course.toml` describes it.
 #[derive(Debug, Deserialize)]
 pub struct Course {
+    /// How many times `cargo xtask verify` runs each catch proof (the spec
+    /// against the naive code and each wrong fix): a spec that catches a race
+    /// only sometimes fails verify.
+    #[serde(default = "default_catch_runs")]
+    pub catch_runs: u32,
     #[serde(rename = "module")]
     pub modules: Vec<Module>,
     #[serde(rename = "exercise")]
@@ -54,6 +59,18 @@ pub struct Exercise {
     /// What the spec proves, in one sentence.
     pub proves: String,
     pub hint: String,
+    /// The wall-clock limit of each spec test, in seconds; the kit's default
+    /// when absent.
+    #[serde(default)]
+    pub timeout: Option<u64>,
+    /// The likely cause when a spec test does not finish, in the words of a
+    /// teacher; a general remark when absent.
+    #[serde(default)]
+    pub stuck: Option<String>,
+}
+
+fn default_catch_runs() -> u32 {
+    3
 }
 
 /// Which side of the course a crate is on.

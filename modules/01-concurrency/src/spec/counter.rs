@@ -2,10 +2,19 @@
 
 use super::erased::DynCounter;
 use super::together;
+use racecourse_kit::spec::{Check, Runtime};
 use std::sync::Arc;
 
 /// Makes a counter at zero.
 pub type MakeCounter = fn() -> Arc<dyn DynCounter>;
+
+/// The checks of 01.1, one per counter.
+pub fn checks(locked: MakeCounter, atomic: MakeCounter) -> Vec<Check> {
+    vec![
+        Check::new("locked_counter_loses_nothing", Runtime::Threads, no_lost_updates(locked)),
+        Check::new("atomic_counter_loses_nothing", Runtime::Threads, no_lost_updates(atomic)),
+    ]
+}
 
 const TASKS: usize = 1000;
 const INCREMENTS: usize = 100;

@@ -3,12 +3,29 @@
 use super::erased::DynFencedLock;
 use super::together;
 use crate::fencing::{Guard, StaleFence, lock_key};
+use racecourse_kit::pause::Pausable;
 use racecourse_kit::services::{RedisSlot, with_redis};
-use std::sync::Arc;
+use racecourse_kit::spec::{Check, Runtime};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use tokio::task::JoinHandle;
 
 /// Makes a lock on a Redis connection, under a key prefix.
 pub type MakeFencedLock = fn(redis::aio::ConnectionManager, String) -> Arc<dyn DynFencedLock>;
+
+/// The checks of 01.8.
+pub fn checks(make: MakeFencedLock) -> Vec<Check> {
+    vec![
+        Check::new("lock_is_exclusive_and_expires", Runtime::Threads, lock_is_exclusive_and_expires(make)),
+        Check::new("paused_holder_is_fenced_off", Runtime::Threads, paused_holder_is_fenced_off(make)),
+        Check::new("holders_never_overlap", Runtime::Threads, holders_never_overlap(make)),
+        Check::new(
+            "a_pause_between_two_commands_changes_nothing",
+            Runtime::Threads,
+            a_pause_between_two_commands_changes_nothing(make),
+        ),
+    ]
+}
 
 const R: &str = "invoice-7";
 
@@ -19,6 +36,19 @@ async fn pttl(slot: &RedisSlot, key: &str) -> i64 {
         .query_async(&mut conn)
         .await
         .unwrap()
+}
+
+/// Waits until `key` is gone, as a lease of `ttl` makes it go.
+async fn until_expired(slot: &RedisSlot, key: &str, ttl: Duration) {
+    let mut waited = Duration::ZERO;
+    while pttl(slot, key).await != -2 {
+        assert!(
+            waited < ttl + Duration::from_secs(2),
+            "the lock taken for {ttl:?} is still there after {waited:?}: set PX on it"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        waited += Duration::from_millis(20);
+    }
 }
 
 /// The lock is taken once; a stranger's release is refused; the key carries a
@@ -64,16 +94,7 @@ pub async fn paused_holder_is_fenced_off(make: MakeFencedLock) {
             .await
             .unwrap()
             .expect("a free lock can be taken");
-        let key = lock_key(&slot.prefix, R);
-        let mut waited = Duration::ZERO;
-        while pttl(&slot, &key).await != -2 {
-            assert!(
-                waited < Duration::from_secs(2),
-                "the lock taken for 100 ms is still there after 2 s: set PX on it"
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-            waited += Duration::from_millis(20);
-        }
+        until_expired(&slot, &lock_key(&slot.prefix, R), Duration::from_millis(100)).await;
         let next = lock
             .acquire(R, Duration::from_secs(30))
             .await
@@ -122,17 +143,19 @@ pub async fn paused_holder_is_fenced_off(make: MakeFencedLock) {
 }
 
 /// 20 tasks take the lock in turn to read, think and write a counter through
-/// the fenced storage: it ends at exactly 20.
+/// the fenced storage: it ends at exactly 20, and each holder's fence is larger
+/// than every fence before it.
 pub async fn holders_never_overlap(make: MakeFencedLock) {
     const TASKS: usize = 20;
     with_redis(|slot| async move {
         let lock = make(slot.conn.clone(), slot.prefix.clone());
+        let fences = Arc::new(Mutex::new(Vec::new()));
         lock.write("count", "0", 0)
             .await
             .unwrap()
             .expect("the first write, fence 0, is accepted");
         together(TASKS, |_| {
-            let lock = lock.clone();
+            let (lock, fences) = (lock.clone(), fences.clone());
             async move {
                 let mut tries = 0;
                 let guard = loop {
@@ -143,6 +166,7 @@ pub async fn holders_never_overlap(make: MakeFencedLock) {
                     assert!(tries < 5000, "a task never got the lock in 5000 tries");
                     tokio::time::sleep(Duration::from_millis(2)).await;
                 };
+                fences.lock().unwrap().push(guard.fence);
                 let read: u64 = lock.read("count").await.unwrap().unwrap().parse().unwrap();
                 crate::think().await;
                 lock.write("count", &(read + 1).to_string(), guard.fence)
@@ -161,6 +185,108 @@ pub async fn holders_never_overlap(make: MakeFencedLock) {
             count.as_deref(),
             Some(TASKS.to_string().as_str()),
             "{TASKS} holders each added one"
+        );
+        let fences = fences.lock().unwrap().clone();
+        assert!(
+            fences.windows(2).all(|w| w[0] < w[1]),
+            "the holders, in the order they held the lock, had fences {fences:?}: each must be larger than the one before"
+        );
+    })
+    .await;
+}
+
+/// Waits until the paused client has sent one command and is held before its
+/// next one, or has finished (it had only the one).
+async fn gap<T>(proxy: &Pausable, call: &JoinHandle<T>) {
+    tokio::select! {
+        () = proxy.paused() => {}
+        () = async { while !call.is_finished() { tokio::time::sleep(Duration::from_millis(1)).await } } => {}
+        () = tokio::time::sleep(Duration::from_secs(5)) => panic!("the call sent nothing to Redis within 5 s"),
+    }
+}
+
+/// One client is paused after each of its commands in turn (a proxy holds its
+/// next command) while another client acts in the gap, as a GC pause or a slow
+/// network would do. Every step must be one command (a Lua script), so there
+/// is no gap: the paused client's acquisition cannot end with a fence smaller
+/// than a holder's before it, its release cannot free a lock someone else took
+/// meanwhile, and its write with an old fence cannot land over a newer one.
+pub async fn a_pause_between_two_commands_changes_nothing(make: MakeFencedLock) {
+    with_redis(|slot| async move {
+        let other = make(slot.conn.clone(), slot.prefix.clone());
+        let proxy = Pausable::connect(&slot.url).await.expect("a connection through the pausing proxy");
+        let paused = make(proxy.conn.clone(), slot.prefix.clone());
+        let secs = Duration::from_secs;
+
+        // Acquire: a whole acquisition by the other client fits in the gap.
+        proxy.hold_after_next();
+        let call = tokio::spawn({
+            let paused = paused.clone();
+            async move { paused.acquire("pause-acquire", secs(30)).await }
+        });
+        gap(&proxy, &call).await;
+        let between = other.acquire("pause-acquire", secs(30)).await.unwrap();
+        if let Some(guard) = &between {
+            assert!(other.release(guard).await.unwrap(), "the holder may release");
+        }
+        proxy.resume();
+        let late = call.await.unwrap().unwrap();
+        if let (Some(first), Some(second)) = (&between, &late) {
+            assert!(
+                second.fence > first.fence,
+                "a client paused inside acquire while another took the lock with fence {} and released it; then the paused \
+                 client took the lock with fence {}, smaller than the holder's before it, so its writes are refused while it \
+                 holds the lock. Draw the fence only once the lock is yours, in the same script as the SET NX",
+                first.fence,
+                second.fence
+            );
+        }
+
+        // Release: the paused client's lease runs out and another takes the lock in the gap.
+        let ttl = Duration::from_millis(200);
+        let guard = paused.acquire("pause-release", ttl).await.unwrap().expect("a free lock can be taken");
+        proxy.hold_after_next();
+        let call = tokio::spawn({
+            let (paused, guard) = (paused.clone(), guard.clone());
+            async move { paused.release(&guard).await }
+        });
+        gap(&proxy, &call).await;
+        until_expired(&slot, &lock_key(&slot.prefix, "pause-release"), ttl).await;
+        let next = other.acquire("pause-release", secs(30)).await.unwrap();
+        assert!(next.is_some(), "once the lease ran out the lock can be taken");
+        proxy.resume();
+        let _ = call.await.unwrap();
+        assert_eq!(
+            other.acquire("pause-release", secs(30)).await.unwrap(),
+            None,
+            "a client checked that it held the lock, paused until its lease ran out and another took it, then deleted \
+             the lock: it freed the new holder's lock. Compare and delete in one script"
+        );
+
+        // Write: a holder with a newer fence writes in the gap of a write with an older one.
+        let older = paused.acquire("pause-write", secs(30)).await.unwrap().expect("a free lock can be taken");
+        assert!(paused.release(&older).await.unwrap(), "the holder may release");
+        let newer = other.acquire("pause-write", secs(30)).await.unwrap().expect("a released lock can be taken");
+        proxy.hold_after_next();
+        let call = tokio::spawn({
+            let paused = paused.clone();
+            async move { paused.write("pause-ledger", "by the older holder", older.fence).await }
+        });
+        gap(&proxy, &call).await;
+        assert_eq!(
+            other.write("pause-ledger", "by the newer holder", newer.fence).await.unwrap(),
+            Ok(()),
+            "the newest holder's write is accepted"
+        );
+        proxy.resume();
+        let _ = call.await.unwrap();
+        assert_eq!(
+            other.read("pause-ledger").await.unwrap().as_deref(),
+            Some("by the newer holder"),
+            "a write with fence {} read the stored fence, paused while the holder with fence {} wrote, then wrote over \
+             it: the old fence won. Compare and write in one script",
+            older.fence,
+            newer.fence
         );
     })
     .await;

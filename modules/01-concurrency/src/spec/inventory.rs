@@ -5,6 +5,7 @@ use super::together;
 use crate::MIGRATOR;
 use crate::inventory::{ReserveError, create_product, stock_report};
 use racecourse_kit::services::with_pg;
+use racecourse_kit::spec::{Check, Runtime};
 use sqlx::PgPool;
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,8 +19,32 @@ const BUYERS: usize = 100;
 /// passing naive run as good as impossible.
 const ROUNDS: usize = 5;
 
-/// 100 buyers at once, 50 units: exactly 50 orders and 0 oversold, five times
-/// over. Bad input and unknown products are refused first.
+/// The checks of 01.4: the race, and the lock timeout (made by `with_timeout`,
+/// a reservation whose lock timeout is 200 ms).
+pub fn locking_checks(make: MakeInventory, with_timeout: MakeInventory) -> Vec<Check> {
+    vec![
+        Check::new("never_oversells", Runtime::Threads, never_oversells(make)),
+        Check::new("held_lock_times_out", Runtime::Threads, held_lock_times_out(with_timeout)),
+    ]
+}
+
+/// The checks of 01.5.
+pub fn conditional_checks(make: MakeInventory) -> Vec<Check> {
+    vec![Check::new("never_oversells", Runtime::Threads, never_oversells(make))]
+}
+
+/// What buyer `i` orders in `round`. In round 1 everyone orders one unit, the
+/// classic race: exactly 50 orders. Later rounds mix 3, 6 and 9 units: 50 is no
+/// multiple of 3, so a guard that only checks that some stock is left
+/// (`stock - reserved > 0`) always lets one order too many through.
+fn quantity(round: usize, buyer: usize) -> i32 {
+    if round == 1 { 1 } else { 3 * (1 + (buyer % 3) as i32) }
+}
+
+/// 100 buyers at once, 50 units, five times over: units ordered never exceed
+/// the stock, the reservation always equals the units ordered, and nobody is
+/// refused while enough is left for them. Bad input and unknown products are
+/// refused first.
 pub async fn never_oversells(make: MakeInventory) {
     with_pg(&MIGRATOR, move |pool| async move {
         let inventory = make(pool.clone());
@@ -32,6 +57,10 @@ pub async fn never_oversells(make: MakeInventory) {
             matches!(inventory.reserve(9_999_999, 1, "ann").await, Err(ReserveError::UnknownProduct(9_999_999))),
             "a product that does not exist must be refused with UnknownProduct"
         );
+        assert!(
+            matches!(inventory.reserve(probe, 3, "ann").await, Err(ReserveError::OutOfStock { available: 2 })),
+            "3 units of a product with 2 in stock must be refused with OutOfStock {{ available: 2 }}"
+        );
         let order = inventory.reserve(probe, 2, "ann").await;
         assert!(order.is_ok(), "reserving the 2 units of a product with 2 in stock must succeed, got {order:?}");
         assert!(
@@ -43,36 +72,45 @@ pub async fn never_oversells(make: MakeInventory) {
             let product = create_product(&pool, &format!("round {round}"), STOCK).await.unwrap();
             let results = together(BUYERS, |i| {
                 let inventory = inventory.clone();
-                async move { inventory.reserve(product, 1, &format!("buyer-{i}")).await }
+                async move { inventory.reserve(product, quantity(round, i), &format!("buyer-{i}")).await }
             })
             .await;
-            let succeeded = results.iter().filter(|r| r.is_ok()).count();
-            let refused = results
-                .iter()
-                .filter(|r| matches!(r, Err(ReserveError::OutOfStock { .. })))
-                .count();
             if let Some(Err(other)) = results.iter().find(|r| !matches!(r, Ok(_) | Err(ReserveError::OutOfStock { .. }))) {
                 panic!("round {round}: a buyer failed with `{other}`; with stock left a buyer must get an order, without it OutOfStock");
             }
+            let told_ok: i64 = (0..BUYERS)
+                .filter(|i| results[*i].is_ok())
+                .map(|i| i64::from(quantity(round, i)))
+                .sum();
             let report = stock_report(&pool, product).await.unwrap().unwrap();
+            let mix = if round == 1 { "1 unit each" } else { "3, 6 or 9 units each" };
             assert!(
-                report.oversold() == 0 && report.orders == i64::from(STOCK),
-                "round {round}: expected {STOCK} orders for {STOCK} units, got {}: {} units oversold ({BUYERS} buyers at once)",
-                report.orders,
+                report.oversold() == 0,
+                "round {round}: {} units ordered of {STOCK} in stock: {} units oversold ({BUYERS} buyers at once, {mix})",
+                report.units_ordered,
                 report.oversold()
             );
             assert!(
-                succeeded == STOCK as usize && refused == BUYERS - STOCK as usize,
-                "round {round}: {succeeded} buyers were told they got a unit and {refused} were told it was sold out; \
-                 expected {STOCK} and {}",
-                BUYERS - STOCK as usize
-            );
-            assert!(
-                report.reserved == STOCK,
-                "round {round}: {} orders but reserved = {}: the orders and the reservation went out of step",
-                report.orders,
+                i64::from(report.reserved) == report.units_ordered && report.units_ordered == told_ok,
+                "round {round}: buyers were told they got {told_ok} units, the orders hold {} units and reserved = {}: \
+                 the orders and the reservation went out of step ({mix})",
+                report.units_ordered,
                 report.reserved
             );
+            let left = STOCK - report.reserved;
+            if let Some(i) = (0..BUYERS).find(|i| results[*i].is_err() && quantity(round, *i) <= left) {
+                panic!(
+                    "round {round}: buyer-{i} asked for {} units and was told they were sold out, but {left} are still there",
+                    quantity(round, i)
+                );
+            }
+            if round == 1 {
+                assert!(
+                    report.orders == i64::from(STOCK),
+                    "round 1: expected {STOCK} orders of one unit for {STOCK} units, got {}",
+                    report.orders
+                );
+            }
         }
     })
     .await;

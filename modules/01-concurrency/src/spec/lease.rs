@@ -4,6 +4,7 @@
 use super::erased::DynLeaseLock;
 use super::together;
 use crate::lease::{Lease, NotOwner, WaitTimeout};
+use racecourse_kit::spec::{Check, Runtime};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
@@ -11,6 +12,16 @@ use tokio::time::{Instant, advance, sleep};
 
 /// Makes a lock with nothing held.
 pub type MakeLeaseLock = fn() -> Arc<dyn DynLeaseLock>;
+
+/// The checks of 01.3, on tokio's paused clock.
+pub fn checks(make: MakeLeaseLock) -> Vec<Check> {
+    vec![
+        Check::new("only_the_owner_releases", Runtime::PausedClock, only_the_owner_releases(make)),
+        Check::new("expired_lease_can_be_taken", Runtime::PausedClock, expired_lease_can_be_taken(make)),
+        Check::new("waiting_times_out_or_wakes", Runtime::PausedClock, waiting_times_out_or_wakes(make)),
+        Check::new("holders_never_overlap", Runtime::PausedClock, holders_never_overlap(make)),
+    ]
+}
 
 const R: &str = "report-42";
 
@@ -165,9 +176,9 @@ pub async fn holders_never_overlap(make: MakeLeaseLock) {
         );
         async move {
             let lease = lock
-                .acquire(R, secs(60), secs(3600))
+                .acquire(R, secs(60), secs(600))
                 .await
-                .expect("with a wait of an hour every task gets its turn");
+                .expect("with a wait of ten minutes every task gets its turn");
             if inside.swap(true, Ordering::SeqCst) {
                 overlaps.fetch_add(1, Ordering::SeqCst);
             }

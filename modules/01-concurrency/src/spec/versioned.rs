@@ -6,10 +6,24 @@ use crate::versioned::{Conflict, TransferError, Write};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use std::collections::BTreeMap;
+use racecourse_kit::spec::{Check, Runtime};
 use std::sync::Arc;
 
 /// Makes a store holding the given accounts.
 pub type MakeStore = fn(&[(&str, i64)]) -> Arc<dyn DynVersionedStore>;
+
+/// The checks of 01.2.
+pub fn checks(make: MakeStore) -> Vec<Check> {
+    vec![
+        Check::new("stale_version_is_refused", Runtime::Threads, stale_version_is_refused(make)),
+        Check::new("transfer_checks_its_input", Runtime::Threads, transfer_checks_its_input(make)),
+        Check::new(
+            "concurrent_transfers_keep_the_total",
+            Runtime::Threads,
+            concurrent_transfers_keep_the_total(make),
+        ),
+    ]
+}
 
 fn write(key: &str, expected_version: u64, value: i64) -> Write {
     Write {
