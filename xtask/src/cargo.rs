@@ -7,7 +7,7 @@
 use crate::containers::Containers;
 use racecourse_manifest::{Module, Side};
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 /// A cargo command in the repository, printed before it runs.
@@ -90,6 +90,64 @@ pub fn spec(
         eprint!("{}", String::from_utf8_lossy(&output.stderr));
     }
     Ok(SpecRun { tests, compiled })
+}
+
+/// A test target built without running it: its executable, and its package's
+/// folder, where cargo would run it.
+#[derive(Debug, PartialEq)]
+pub struct TestBinary {
+    pub executable: PathBuf,
+    pub dir: PathBuf,
+}
+
+/// Builds the test target `target` of `package` once (`cargo test --no-run`),
+/// so that it can be run many times without asking cargo again. `None` when it
+/// did not compile, after printing the compiler's errors.
+pub fn build_test(root: &Path, package: &str, target: &str) -> anyhow::Result<Option<TestBinary>> {
+    let output = command(
+        root,
+        &[
+            "test",
+            "-p",
+            package,
+            "--test",
+            target,
+            "--no-run",
+            "--message-format=json",
+        ],
+    )
+    .stdout(Stdio::piped())
+    .output()?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    if let Some(binary) = test_binary(&stdout, target).filter(|_| output.status.success()) {
+        return Ok(Some(binary));
+    }
+    // With JSON messages the compiler's errors come on stdout, rendered.
+    for line in stdout.lines() {
+        let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        if message["reason"] == "compiler-message" && message["message"]["level"] == "error" {
+            eprint!("{}", message["message"]["rendered"].as_str().unwrap_or(""));
+        }
+    }
+    Ok(None)
+}
+
+/// The executable of the test target `target` in cargo's JSON messages: the
+/// `compiler-artifact` whose target is that name.
+pub fn test_binary(json_lines: &str, target: &str) -> Option<TestBinary> {
+    json_lines.lines().find_map(|line| {
+        let message = serde_json::from_str::<serde_json::Value>(line).ok()?;
+        if message["reason"] != "compiler-artifact" || message["target"]["name"] != target {
+            return None;
+        }
+        let executable = PathBuf::from(message["executable"].as_str()?);
+        let dir = Path::new(message["manifest_path"].as_str()?)
+            .parent()?
+            .to_path_buf();
+        Some(TestBinary { executable, dir })
+    })
 }
 
 /// Reads libtest's plain report: `test NAME ... ok|FAILED` lines and the
@@ -180,5 +238,25 @@ mod tests {
             explanation(&tests["e01_1_b"].output),
             "  expected 100000, got 3"
         );
+    }
+
+    #[test]
+    fn finds_the_test_executable_in_cargos_messages() {
+        let messages = [
+            r#"{"reason":"compiler-artifact","package_id":"path+file:///r/modules/kit#racecourse-kit@0.1.0","manifest_path":"/r/modules/kit/Cargo.toml","target":{"kind":["lib"],"name":"racecourse_kit"},"executable":null,"fresh":true}"#,
+            "not json",
+            r#"{"reason":"compiler-artifact","manifest_path":"/r/exercises/01-concurrency/Cargo.toml","target":{"kind":["test"],"name":"spec"},"executable":"/r/target/debug/deps/spec-0123abcd","fresh":false}"#,
+            r#"{"reason":"build-finished","success":true}"#,
+        ]
+        .join("\n");
+        assert_eq!(
+            test_binary(&messages, "spec"),
+            Some(TestBinary {
+                executable: "/r/target/debug/deps/spec-0123abcd".into(),
+                dir: "/r/exercises/01-concurrency".into(),
+            })
+        );
+        assert_eq!(test_binary(&messages, "gallery"), None);
+        assert_eq!(test_binary(&messages, "racecourse_kit"), None);
     }
 }

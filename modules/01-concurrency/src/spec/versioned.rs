@@ -17,6 +17,7 @@ pub fn checks(make: MakeStore) -> Vec<Check> {
     vec![
         Check::new("stale_version_is_refused", Runtime::Threads, stale_version_is_refused(make)),
         Check::new("transfer_checks_its_input", Runtime::Threads, transfer_checks_its_input(make)),
+        Check::new("racing_commits_lose_nothing", Runtime::Threads, racing_commits_lose_nothing(make)),
         Check::new(
             "concurrent_transfers_keep_the_total",
             Runtime::Threads,
@@ -85,6 +86,40 @@ pub async fn stale_version_is_refused(make: MakeStore) {
             actual: None
         }),
         "a write to a missing key is a conflict with no actual version"
+    );
+}
+
+const COMMIT_THREADS: usize = 4;
+const COMMITS_PER_THREAD: usize = 20_000;
+
+/// Four threads commit `value + 1` to one account as fast as they can, each
+/// from the version it read: of two commits from the same version only one
+/// may succeed, so the value ends at exactly the number of successful commits.
+pub async fn racing_commits_lose_nothing(make: MakeStore) {
+    let store = make(&[("hot", 0)]);
+    let threads = (0..COMMIT_THREADS)
+        .map(|_| {
+            let store = store.clone();
+            tokio::task::spawn_blocking(move || {
+                let mut succeeded = 0i64;
+                for _ in 0..COMMITS_PER_THREAD {
+                    let read = store.get("hot").expect("account hot was created");
+                    if store.commit(&[write("hot", read.version, read.value + 1)]).is_ok() {
+                        succeeded += 1;
+                    }
+                }
+                succeeded
+            })
+        })
+        .collect();
+    let succeeded: i64 = racecourse_kit::spec::join_all(threads).await.into_iter().sum();
+    let value = store.get("hot").unwrap().value;
+    assert!(
+        value == succeeded,
+        "{COMMIT_THREADS} threads each committed `value + 1` {COMMITS_PER_THREAD} times from the version they had read; \
+         {succeeded} commits reported success but the value is {value}: {} successful commits were lost. Two commits \
+         from the same version both passed the check: check and write under one lock, in one critical section",
+        succeeded - value
     );
 }
 
