@@ -226,7 +226,10 @@ mod tests {
         assert_eq!(suspects[0].title, "read, yield, write");
         assert_eq!(
             suspects[0].checks.iter().collect::<Vec<_>>(),
-            ["atomic_counter_loses_nothing", "locked_counter_loses_nothing"]
+            [
+                "atomic_counter_loses_nothing",
+                "locked_counter_loses_nothing"
+            ]
         );
         assert_eq!(suspects[1].exercise, "01.4");
         assert_eq!(suspects[1].name, "positive-check");

@@ -4,8 +4,10 @@
 mod cargo;
 mod containers;
 mod demo;
+mod gallery;
 mod list;
 mod show;
+mod stress;
 mod test;
 mod verify;
 
@@ -34,6 +36,21 @@ enum Command {
         #[arg(long)]
         solution: bool,
     },
+    /// Run one exercise's spec many times at once, to tell a fix from a lucky run:
+    /// `cargo xtask stress 01.4 --runs 50`.
+    ///
+    /// `--impl` picks what runs: your code (`exercise`), the `solution`, or, from the
+    /// module's gallery, the `naive` code or a wrong fix by name, which the spec must
+    /// fail in every run. An unknown name lists the ones there are.
+    Stress {
+        id: String,
+        /// How many times to run the spec.
+        #[arg(long, default_value_t = 20)]
+        runs: u32,
+        /// exercise, solution, naive, or the name of a wrong fix in the gallery.
+        #[arg(long = "impl", value_name = "IMPL", default_value = "exercise")]
+        implementation: String,
+    },
     /// Print the hint of an exercise.
     Hint { id: String },
     /// Print the reference solution of an exercise (try first).
@@ -55,7 +72,8 @@ enum Command {
         port: u16,
     },
     /// For authors: every exercise fails as shipped, every solution passes, the spec
-    /// catches the naive code, nothing warns, the manifest matches the tree, the book builds.
+    /// catches the naive code and every wrong fix of the gallery in every run, nothing
+    /// warns, the manifest matches the tree, the book builds.
     Verify,
 }
 
@@ -74,6 +92,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::List => list::run(&ctx),
         Command::Test { id, solution } => test::run(&ctx, &id, solution),
+        Command::Stress {
+            id,
+            runs,
+            implementation,
+        } => stress::run(&ctx, &id, runs, &implementation),
         Command::Hint { id } => show::hint(&ctx, &id),
         Command::Solution { id } => show::solution(&ctx, &id),
         Command::Services => delegate(&ctx, &["services"]),

@@ -58,6 +58,9 @@ pub fn run(ctx: &Ctx, id: &str, runs: u32, implementation: &str) -> anyhow::Resu
         Subject::Suspect(_) => (&module.package, "gallery"),
     };
     println!("{} {}  ({})", exercise.id, exercise.title, exercise.store());
+    if let Subject::Spec(side) = subject {
+        println!("  code: {}", ctx.course.file_of(exercise, side));
+    }
     let Some(binary) = cargo::build_test(&ctx.root, package, target)? else {
         let what = match &subject {
             Subject::Spec(side) => ctx.course.file_of(exercise, *side),
@@ -76,9 +79,6 @@ pub fn run(ctx: &Ctx, id: &str, runs: u32, implementation: &str) -> anyhow::Resu
             vec!["--once".into(), suspect.id()]
         }
     };
-    if let Subject::Spec(side) = subject {
-        println!("  code: {}", ctx.course.file_of(exercise, side));
-    }
 
     let containers = Containers::provide(&ctx.root, exercise.services.iter().map(String::as_str))?;
     let at_once = std::thread::available_parallelism()
@@ -96,7 +96,7 @@ pub fn run(ctx: &Ctx, id: &str, runs: u32, implementation: &str) -> anyhow::Resu
             .env("RUST_BACKTRACE", "0");
         containers.apply(&mut cmd);
         let output = cmd.output()?;
-        Ok(match subject {
+        Ok(match &subject {
             Subject::Spec(_) => spec_outcome(&output, &exercise.tests),
             Subject::Suspect(_) => suspect_outcome(&output),
         })
@@ -273,7 +273,10 @@ fn stopped(output: &Output) -> String {
     );
     let lines: Vec<&str> = all.lines().filter(|l| !l.trim().is_empty()).collect();
     let tail = lines[lines.len().saturating_sub(15)..].join("\n");
-    format!("the test binary stopped without a verdict ({}):\n{tail}", output.status)
+    format!(
+        "the test binary stopped without a verdict ({}):\n{tail}",
+        output.status
+    )
 }
 
 /// `01.4 naive: 50 runs, 0 passed, 50 failed (failure rate 100%)`.
@@ -282,7 +285,9 @@ pub fn summary(label: &str, runs: u32, failed: u32) -> String {
     let rate = match failed {
         0 => 0,
         f if f == runs => 100,
-        f => (f64::from(f) * 100.0 / f64::from(runs)).round().clamp(1.0, 99.0) as u32,
+        f => (f64::from(f) * 100.0 / f64::from(runs))
+            .round()
+            .clamp(1.0, 99.0) as u32,
     };
     format!(
         "{label}: {runs} runs, {} passed, {failed} failed (failure rate {rate}%)",
@@ -310,9 +315,7 @@ pub fn verdict(subject: &Subject, runs: u32, failed: u32) -> (bool, String) {
                  what went wrong"
             ),
         ),
-        Subject::Suspect(_) if failed == runs => {
-            (true, format!("caught in {runs} of {runs} runs"))
-        }
+        Subject::Suspect(_) if failed == runs => (true, format!("caught in {runs} of {runs} runs")),
         Subject::Suspect(name) => (
             false,
             format!(
@@ -380,9 +383,14 @@ mod tests {
                 "NOT CAUGHT in 2 of 50 runs: the spec is too weak for this wrong fix".to_string()
             )
         );
-        assert!(verdict(&naive(), 3, 0).1.ends_with("too weak for the naive code"));
+        assert!(
+            verdict(&naive(), 3, 0)
+                .1
+                .ends_with("too weak for the naive code")
+        );
     }
 
+    #[cfg(unix)]
     #[test]
     fn reads_a_suspects_single_run() {
         use std::os::unix::process::ExitStatusExt;
@@ -392,9 +400,15 @@ mod tests {
             stderr: Vec::new(),
         };
         assert!(suspect_outcome(&output(0, "01.1/naive: every check passed\n")).passed);
-        let caught = suspect_outcome(&output(1, "locked_counter_loses_nothing: 5 increments lost\n"));
+        let caught = suspect_outcome(&output(
+            1,
+            "locked_counter_loses_nothing: 5 increments lost\n",
+        ));
         assert!(!caught.passed);
-        assert_eq!(caught.message, "locked_counter_loses_nothing: 5 increments lost");
+        assert_eq!(
+            caught.message,
+            "locked_counter_loses_nothing: 5 increments lost"
+        );
         assert!(!suspect_outcome(&output(2, "")).passed);
     }
 }

@@ -3,14 +3,18 @@
 //!
 //! - the manifest matches the tree (files, hints, book pages, mirrored crates);
 //! - the workspace builds without a warning;
-//! - per exercise: every spec test fails on the stub and passes on the solution;
-//! - no spec test belongs to no exercise;
-//! - each module's own tests pass (its spec catches every naive implementation,
-//!   its demo answers bad input with problem+json), and the runner's and kit's;
+//! - per exercise: every spec test fails on the stub and passes on the solution,
+//!   and the spec catches each suspect of the module's gallery (the naive code
+//!   and the wrong fixes) in every one of course.toml's `catch_runs` runs, with
+//!   the gallery running the same checks as the spec's tests;
+//! - no spec test belongs to no exercise, and no suspect of the gallery either;
+//! - each module's own tests pass (its unit tests; its demo answers bad input
+//!   with problem+json), and the runner's and kit's;
 //! - the book builds with every include and exercise box resolved.
 
 use crate::containers::Containers;
-use crate::{Ctx, cargo};
+use crate::gallery::{GalleryRun, Suspect};
+use crate::{Ctx, cargo, gallery};
 use racecourse_manifest::Side;
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -61,6 +65,8 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
     for module in &ctx.course.modules {
         let stubs = cargo::spec(&ctx.root, module, Side::Exercises, "", &containers)?;
         let solutions = cargo::spec(&ctx.root, module, Side::Solutions, "", &containers)?;
+        let runs = ctx.course.catch_runs;
+        let gallery = gallery::prove(&ctx.root, &module.package, runs, &containers)?;
         let mut claimed = BTreeSet::new();
         for exercise in ctx.course.exercises_of(module) {
             let shipped: Vec<_> = stubs.matching(&exercise.tests).collect();
@@ -84,14 +90,29 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
             if shipped.len() != solved.len() {
                 detail.push("the stub and the solution do not run the same checks".into());
             }
+            let suspects: Vec<&Suspect> = gallery.of(&exercise.id).collect();
+            let checks: BTreeSet<String> = solved
+                .iter()
+                .map(|(name, _)| name.trim_start_matches(exercise.tests.as_str()).to_string())
+                .collect();
+            detail.extend(catch_problems(&gallery, &suspects, &checks));
+            let counted = format!(
+                "{} {}",
+                solved.len(),
+                if solved.len() == 1 { "check" } else { "checks" }
+            );
             tally.check(
                 detail.is_empty(),
                 &format!(
-                    "{:<5} {}: fails as shipped, solution passes ({} {})",
+                    "{:<5} {}: fails as shipped, solution passes, {} ({counted}{})",
                     exercise.id,
                     exercise.title,
-                    solved.len(),
-                    if solved.len() == 1 { "check" } else { "checks" }
+                    catches(&suspects),
+                    if suspects.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", {runs} runs each")
+                    }
                 ),
                 &detail.join("\n"),
             );
@@ -110,16 +131,35 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
                 orphans.join(", ")
             ),
         );
-        let (ok, output) = package_tests(&ctx.root, &module.package, &containers)?;
+        let strays: Vec<String> = gallery
+            .suspects
+            .iter()
+            .filter(|s| ctx.course.exercises_of(module).all(|e| e.id != s.exercise))
+            .map(Suspect::id)
+            .collect();
+        tally.check(
+            strays.is_empty(),
+            &format!(
+                "{}: every suspect of the gallery belongs to an exercise ({})",
+                module.id,
+                gallery.suspects.len()
+            ),
+            &format!(
+                "not an exercise of module {}: {}",
+                module.id,
+                strays.join(", ")
+            ),
+        );
+        let (ok, output) = package_tests(&ctx.root, &module.package, &["--lib"], &containers)?;
         tally.check(
             ok,
             &format!(
-                "{}: the spec catches every naive implementation ({})",
+                "{}: the module's own tests ({} --lib)",
                 module.id, module.package
             ),
             &output,
         );
-        let (ok, output) = package_tests(&ctx.root, &module.demo_package, &containers)?;
+        let (ok, output) = package_tests(&ctx.root, &module.demo_package, &[], &containers)?;
         tally.check(
             ok,
             &format!(
@@ -135,7 +175,7 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
         "xtask",
         "racecourse-tools",
     ] {
-        let (ok, output) = package_tests(&ctx.root, package, &containers)?;
+        let (ok, output) = package_tests(&ctx.root, package, &[], &containers)?;
         tally.check(ok, &format!("the tests of {package}"), &output);
     }
     let (built, output) = tool_output(&ctx.root, &["book"])?;
@@ -151,6 +191,65 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
         std::process::exit(1);
     }
     Ok(())
+}
+
+/// What the gallery's run says against one exercise's spec: a suspect not
+/// caught in every run, a suspect whose checks are not the spec's tests (the
+/// spec! macro and the exercise's check list drifted apart), a gallery that
+/// did not run. `checks` are the spec's test names without the prefix.
+fn catch_problems(
+    gallery: &GalleryRun,
+    suspects: &[&Suspect],
+    checks: &BTreeSet<String>,
+) -> Vec<String> {
+    if let Some(problem) = &gallery.problem {
+        return vec![problem.clone()];
+    }
+    let mut problems = Vec::new();
+    for suspect in suspects {
+        match gallery.proof(suspect) {
+            None => problems.push(format!(
+                "{}: the gallery lists it but printed no verdict for it",
+                suspect.id()
+            )),
+            Some(proof) if !proof.ok => {
+                problems.push(format!("{}\n{}", proof.summary(), indent(&proof.detail)))
+            }
+            Some(_) => {}
+        }
+        if !checks.is_empty() && suspect.checks != *checks {
+            let list = |set: &BTreeSet<String>| set.iter().cloned().collect::<Vec<_>>().join(", ");
+            problems.push(format!(
+                "{}: the gallery runs the checks [{}] but the spec's tests are [{}]: the spec! \
+                 macro and the exercise's list of checks disagree",
+                suspect.id(),
+                list(&suspect.checks),
+                list(checks)
+            ));
+        }
+    }
+    problems
+}
+
+/// `catches the naive code and 3 wrong fixes`, `catches 1 wrong fix`,
+/// `catches no wrong implementation`.
+fn catches(suspects: &[&Suspect]) -> String {
+    let naive = suspects.iter().any(|s| s.name == "naive");
+    let fixes = suspects.iter().filter(|s| s.name != "naive").count();
+    let fixes_text = format!("{fixes} wrong {}", if fixes == 1 { "fix" } else { "fixes" });
+    match (naive, fixes) {
+        (false, 0) => "catches no wrong implementation".into(),
+        (true, 0) => "catches the naive code".into(),
+        (false, _) => format!("catches {fixes_text}"),
+        (true, _) => format!("catches the naive code and {fixes_text}"),
+    }
+}
+
+fn indent(text: &str) -> String {
+    text.lines()
+        .map(|l| format!("  {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// What is wrong between course.toml and the tree.
@@ -285,13 +384,17 @@ fn tool_output(root: &Path, args: &[&str]) -> anyhow::Result<(bool, String)> {
     Ok((output.status.success(), text))
 }
 
-/// Runs all tests of one package; returns whether they passed and, if not, what they printed.
+/// Runs the tests of one package (all, or the targets `targets` selects, e.g.
+/// `--lib`); returns whether they passed and, if not, what they printed.
 fn package_tests(
     root: &Path,
     package: &str,
+    targets: &[&str],
     containers: &Containers,
 ) -> anyhow::Result<(bool, String)> {
-    let mut cmd = cargo::command(root, &["test", "--quiet", "-p", package]);
+    let mut args = vec!["test", "--quiet", "-p", package];
+    args.extend_from_slice(targets);
+    let mut cmd = cargo::command(root, &args);
     containers.apply(&mut cmd);
     let output = cmd
         .env("RUST_BACKTRACE", "0")
@@ -313,4 +416,94 @@ fn package_tests(
         output.status.success(),
         if failures.is_empty() { text } else { failures },
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gallery::Proof;
+
+    fn suspect(id: &str, checks: &[&str]) -> Suspect {
+        let (exercise, name) = id.split_once('/').unwrap();
+        Suspect {
+            exercise: exercise.into(),
+            name: name.into(),
+            title: "a title".into(),
+            checks: checks.iter().map(|c| c.to_string()).collect(),
+        }
+    }
+
+    fn proof(id: &str, caught: u32, runs: u32) -> Proof {
+        Proof {
+            id: id.into(),
+            ok: caught == runs,
+            caught,
+            runs,
+            title: "a title".into(),
+            detail: if caught == runs {
+                String::new()
+            } else {
+                "run 1: the spec passed\n".into()
+            },
+        }
+    }
+
+    #[test]
+    fn names_what_the_spec_catches() {
+        let naive = suspect("01.4/naive", &[]);
+        let fix = suspect("01.4/positive-check", &[]);
+        let other = suspect("01.4/no-lock", &[]);
+        assert_eq!(catches(&[]), "catches no wrong implementation");
+        assert_eq!(catches(&[&naive]), "catches the naive code");
+        assert_eq!(catches(&[&fix]), "catches 1 wrong fix");
+        assert_eq!(catches(&[&fix, &other]), "catches 2 wrong fixes");
+        assert_eq!(
+            catches(&[&naive, &fix, &other]),
+            "catches the naive code and 2 wrong fixes"
+        );
+    }
+
+    #[test]
+    fn a_suspect_fails_the_exercise_when_missed_or_drifted() {
+        let checks: BTreeSet<String> = ["a", "b"].iter().map(|c| c.to_string()).collect();
+        let caught = suspect("01.4/naive", &["a", "b"]);
+        let missed = suspect("01.4/positive-check", &["a", "b"]);
+        let drifted = suspect("01.4/no-lock", &["a"]);
+        let silent = suspect("01.4/silent", &["a", "b"]);
+        let gallery = GalleryRun {
+            suspects: vec![
+                caught.clone(),
+                missed.clone(),
+                drifted.clone(),
+                silent.clone(),
+            ],
+            proofs: vec![
+                proof("01.4/naive", 3, 3),
+                proof("01.4/positive-check", 2, 3),
+                proof("01.4/no-lock", 3, 3),
+            ],
+            problem: None,
+        };
+        assert!(catch_problems(&gallery, &[&caught], &checks).is_empty());
+        let missed_problems = catch_problems(&gallery, &[&missed], &checks);
+        assert_eq!(
+            missed_problems,
+            ["01.4/positive-check caught 2 of 3 runs (a title)\n  run 1: the spec passed"]
+        );
+        let drift = catch_problems(&gallery, &[&drifted], &checks);
+        assert_eq!(drift.len(), 1);
+        assert!(drift[0].starts_with(
+            "01.4/no-lock: the gallery runs the checks [a] but the spec's tests are [a, b]"
+        ));
+        assert!(catch_problems(&gallery, &[&silent], &checks)[0].contains("no verdict"));
+
+        let broken = GalleryRun {
+            problem: Some("the gallery did not run".into()),
+            ..gallery
+        };
+        assert_eq!(
+            catch_problems(&broken, &[], &checks),
+            ["the gallery did not run"]
+        );
+    }
 }

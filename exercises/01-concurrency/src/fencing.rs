@@ -13,7 +13,9 @@
 //!
 //! **The spec checks** that the lock is exclusive and expires, that a
 //! stranger's release is refused, that a paused holder's late write and late
-//! release are refused, and that 20 holders in turn count to exactly 20.
+//! release are refused, that 20 holders in turn count to exactly 20 with each
+//! fence larger than the one before, and that a client paused between two of
+//! its commands (a proxy holds it) changes nothing: every step is one command.
 //!
 //! Run `cargo xtask test 01.8`; stuck? `cargo xtask hint 01.8`. Needs Redis.
 

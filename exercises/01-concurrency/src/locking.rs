@@ -8,9 +8,11 @@
 //! before reading it (`SELECT ... FOR UPDATE`), so buyers take turns, and that
 //! gives up with `Busy` after `lock_timeout` instead of queueing for ever.
 //!
-//! **The spec checks** that 100 concurrent buyers of 50 units get exactly 50
-//! orders and 0 oversold, five rounds over, and that a reservation of a row
-//! another transaction holds fails with `Busy` after its 200 ms lock timeout.
+//! **The spec checks** that 100 concurrent buyers of 50 units never get more
+//! units than there are, five rounds over: one unit each in the first (exactly
+//! 50 orders), 3, 6 or 9 units each in the others, with `reserved` always equal
+//! to the units ordered; and that a reservation of a row another transaction
+//! holds fails with `Busy` after its 200 ms lock timeout.
 //!
 //! Run `cargo xtask test 01.4`; stuck? `cargo xtask hint 01.4`. Needs PostgreSQL.
 

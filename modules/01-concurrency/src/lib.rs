@@ -69,6 +69,7 @@ macro_rules! spec {
             s::versioned::checks(e::versioned_store::<m::versioned::MemStore>),
             e01_2_stale_version_is_refused = "stale_version_is_refused",
             e01_2_transfer_checks_its_input = "transfer_checks_its_input",
+            e01_2_racing_commits_lose_nothing = "racing_commits_lose_nothing",
             e01_2_concurrent_transfers_keep_the_total = "concurrent_transfers_keep_the_total",
         );
         ::racecourse_kit::spec_tests!(

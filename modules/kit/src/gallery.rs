@@ -169,7 +169,11 @@ fn prove_caught(suspects: &[&Suspect], runs: u32, filtered_out: usize) -> ExitCo
             scope.spawn(|| {
                 while let Some(suspect) = queue.lock().unwrap().pop_front() {
                     let (caught, miss) = catch_rate(suspect, runs);
-                    let line = format!("{:<32} caught {caught} of {runs} runs ({})", suspect.id(), suspect.title);
+                    let line = format!(
+                        "{:<32} caught {caught} of {runs} runs ({})",
+                        suspect.id(),
+                        suspect.title
+                    );
                     match miss {
                         None => println!("ok    {line}"),
                         Some(why) => {
@@ -244,7 +248,10 @@ mod tests {
                 ..Args::default()
             }
         );
-        assert_eq!(args(&["--once", "01.8/naive"]).once.as_deref(), Some("01.8/naive"));
+        assert_eq!(
+            args(&["--once", "01.8/naive"]).once.as_deref(),
+            Some("01.8/naive")
+        );
         assert!(parse(["--runs".to_string(), "0".to_string()].into_iter()).is_err());
     }
 }

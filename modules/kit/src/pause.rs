@@ -169,7 +169,10 @@ async fn replies(
 fn command_len(buf: &[u8]) -> Option<usize> {
     fn line(buf: &[u8], at: usize) -> Option<(usize, usize)> {
         let end = buf.get(at..)?.windows(2).position(|w| w == b"\r\n")? + at;
-        let n = std::str::from_utf8(buf.get(at + 1..end)?).ok()?.parse().ok()?;
+        let n = std::str::from_utf8(buf.get(at + 1..end)?)
+            .ok()?
+            .parse()
+            .ok()?;
         Some((n, end + 2))
     }
     if buf.first() != Some(&b'*') {

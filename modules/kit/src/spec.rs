@@ -158,9 +158,9 @@ impl std::fmt::Display for Stuck {
         if self.simulated {
             write!(
                 f,
-                "it was still waiting after {} hours of simulated time (the spec runs on tokio's paused \
+                "it was still waiting after {} minutes of simulated time (the spec runs on tokio's paused \
                  clock, which jumps ahead whenever every task waits) and was stopped",
-                self.limit.as_secs() / 3600
+                self.limit.as_secs() / 60
             )
         } else {
             write!(

@@ -7,8 +7,10 @@
 //! the write (`UPDATE ... WHERE stock - reserved >= $qty`) and insert the order
 //! from the same statement, so a reservation is one round trip.
 //!
-//! **The spec checks** that 100 concurrent buyers of 50 units get exactly 50
-//! orders and 0 oversold, five rounds over.
+//! **The spec checks** that 100 concurrent buyers of 50 units never get more
+//! units than there are, five rounds over: one unit each in the first (exactly
+//! 50 orders), 3, 6 or 9 units each in the others, with `reserved` always equal
+//! to the units ordered.
 //!
 //! Run `cargo xtask test 01.5`; stuck? `cargo xtask hint 01.5`. Needs PostgreSQL.
 

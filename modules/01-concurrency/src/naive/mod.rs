@@ -1,6 +1,7 @@
 //! The naive implementations: each does what a first version usually does, and
 //! each has the race its exercise is about. The demo runs them to show the race;
-//! `tests/naive.rs` proves the spec catches every one of them.
+//! `tests/gallery.rs` proves the spec catches every one of them, with the
+//! wrong fixes of `crate::wrong`.
 
 pub mod counter;
 pub mod etag;

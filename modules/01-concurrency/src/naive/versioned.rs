@@ -45,7 +45,15 @@ impl VersionedStore for BlindStore {
 pub(crate) fn accounts_at_version_1(accounts: &[(&str, i64)]) -> HashMap<String, Versioned> {
     accounts
         .iter()
-        .map(|(k, v)| (k.to_string(), Versioned { value: *v, version: 1 }))
+        .map(|(k, v)| {
+            (
+                k.to_string(),
+                Versioned {
+                    value: *v,
+                    version: 1,
+                },
+            )
+        })
         .collect()
 }
 

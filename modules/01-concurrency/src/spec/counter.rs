@@ -11,8 +11,16 @@ pub type MakeCounter = fn() -> Arc<dyn DynCounter>;
 /// The checks of 01.1, one per counter.
 pub fn checks(locked: MakeCounter, atomic: MakeCounter) -> Vec<Check> {
     vec![
-        Check::new("locked_counter_loses_nothing", Runtime::Threads, no_lost_updates(locked)),
-        Check::new("atomic_counter_loses_nothing", Runtime::Threads, no_lost_updates(atomic)),
+        Check::new(
+            "locked_counter_loses_nothing",
+            Runtime::Threads,
+            no_lost_updates(locked),
+        ),
+        Check::new(
+            "atomic_counter_loses_nothing",
+            Runtime::Threads,
+            no_lost_updates(atomic),
+        ),
     ]
 }
 

@@ -5,8 +5,8 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
-use serde_json::{Value, json};
 use racecourse_kit::spec::{Check, Runtime};
+use serde_json::{Value, json};
 use tower::ServiceExt;
 
 /// How a subject builds its router from the documents it starts with.
@@ -15,7 +15,11 @@ pub type MakeRouter = fn(Vec<(String, Value)>) -> Router;
 /// The checks of 01.7.
 pub fn checks(make: MakeRouter) -> Vec<Check> {
     vec![
-        Check::new("preconditions_are_enforced", Runtime::Threads, preconditions_are_enforced(make)),
+        Check::new(
+            "preconditions_are_enforced",
+            Runtime::Threads,
+            preconditions_are_enforced(make),
+        ),
         Check::new(
             "one_of_many_racing_writers_wins",
             Runtime::Threads,

@@ -16,9 +16,21 @@ pub type MakeFencedLock = fn(redis::aio::ConnectionManager, String) -> Arc<dyn D
 /// The checks of 01.8.
 pub fn checks(make: MakeFencedLock) -> Vec<Check> {
     vec![
-        Check::new("lock_is_exclusive_and_expires", Runtime::Threads, lock_is_exclusive_and_expires(make)),
-        Check::new("paused_holder_is_fenced_off", Runtime::Threads, paused_holder_is_fenced_off(make)),
-        Check::new("holders_never_overlap", Runtime::Threads, holders_never_overlap(make)),
+        Check::new(
+            "lock_is_exclusive_and_expires",
+            Runtime::Threads,
+            lock_is_exclusive_and_expires(make),
+        ),
+        Check::new(
+            "paused_holder_is_fenced_off",
+            Runtime::Threads,
+            paused_holder_is_fenced_off(make),
+        ),
+        Check::new(
+            "holders_never_overlap",
+            Runtime::Threads,
+            holders_never_overlap(make),
+        ),
         Check::new(
             "a_pause_between_two_commands_changes_nothing",
             Runtime::Threads,
@@ -94,7 +106,12 @@ pub async fn paused_holder_is_fenced_off(make: MakeFencedLock) {
             .await
             .unwrap()
             .expect("a free lock can be taken");
-        until_expired(&slot, &lock_key(&slot.prefix, R), Duration::from_millis(100)).await;
+        until_expired(
+            &slot,
+            &lock_key(&slot.prefix, R),
+            Duration::from_millis(100),
+        )
+        .await;
         let next = lock
             .acquire(R, Duration::from_secs(30))
             .await

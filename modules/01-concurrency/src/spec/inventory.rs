@@ -24,13 +24,21 @@ const ROUNDS: usize = 5;
 pub fn locking_checks(make: MakeInventory, with_timeout: MakeInventory) -> Vec<Check> {
     vec![
         Check::new("never_oversells", Runtime::Threads, never_oversells(make)),
-        Check::new("held_lock_times_out", Runtime::Threads, held_lock_times_out(with_timeout)),
+        Check::new(
+            "held_lock_times_out",
+            Runtime::Threads,
+            held_lock_times_out(with_timeout),
+        ),
     ]
 }
 
 /// The checks of 01.5.
 pub fn conditional_checks(make: MakeInventory) -> Vec<Check> {
-    vec![Check::new("never_oversells", Runtime::Threads, never_oversells(make))]
+    vec![Check::new(
+        "never_oversells",
+        Runtime::Threads,
+        never_oversells(make),
+    )]
 }
 
 /// What buyer `i` orders in `round`. In round 1 everyone orders one unit, the
@@ -38,7 +46,11 @@ pub fn conditional_checks(make: MakeInventory) -> Vec<Check> {
 /// multiple of 3, so a guard that only checks that some stock is left
 /// (`stock - reserved > 0`) always lets one order too many through.
 fn quantity(round: usize, buyer: usize) -> i32 {
-    if round == 1 { 1 } else { 3 * (1 + (buyer % 3) as i32) }
+    if round == 1 {
+        1
+    } else {
+        3 * (1 + (buyer % 3) as i32)
+    }
 }
 
 /// 100 buyers at once, 50 units, five times over: units ordered never exceed

@@ -1,7 +1,8 @@
-//! The spec of module 01: one function per property, taking a `fn` that makes
-//! the implementation as a trait object ([`erased`]), run by [`crate::spec!`] against the exercise crate and the
-//! solution crate, and by `tests/naive.rs` against the naive implementations,
-//! which it must catch.
+//! The spec of module 01: one async function per property, taking a `fn` that
+//! makes the implementation as a trait object ([`erased`]), and per exercise a
+//! `checks` list of them. [`crate::spec!`] runs the lists against the exercise
+//! crate and the solution crate; `tests/gallery.rs` runs them against the naive
+//! code and the wrong fixes, which they must catch.
 //!
 //! Each property is checked under real concurrency (many tasks at once, started
 //! together) and ends in an exact count. Failures read like a teacher's remark.

@@ -5,8 +5,8 @@ use super::together;
 use crate::MIGRATOR;
 use crate::ratings::{RateError, create_book, rating_totals};
 use racecourse_kit::services::with_pg;
-use sqlx::PgPool;
 use racecourse_kit::spec::{Check, Runtime};
+use sqlx::PgPool;
 use std::sync::Arc;
 
 /// Makes a ratings store on a pool.
@@ -14,7 +14,11 @@ pub type MakeRatings = fn(PgPool) -> Arc<dyn DynRatings>;
 
 /// The checks of 01.6.
 pub fn checks(make: MakeRatings) -> Vec<Check> {
-    vec![Check::new("no_rating_is_lost", Runtime::Threads, no_rating_is_lost(make))]
+    vec![Check::new(
+        "no_rating_is_lost",
+        Runtime::Threads,
+        no_rating_is_lost(make),
+    )]
 }
 
 const RATERS: usize = 200;

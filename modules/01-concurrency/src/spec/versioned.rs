@@ -3,10 +3,10 @@
 use super::erased::DynVersionedStore;
 use super::together;
 use crate::versioned::{Conflict, TransferError, Write};
+use racecourse_kit::spec::{Check, Runtime};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use std::collections::BTreeMap;
-use racecourse_kit::spec::{Check, Runtime};
 use std::sync::Arc;
 
 /// Makes a store holding the given accounts.
@@ -15,9 +15,21 @@ pub type MakeStore = fn(&[(&str, i64)]) -> Arc<dyn DynVersionedStore>;
 /// The checks of 01.2.
 pub fn checks(make: MakeStore) -> Vec<Check> {
     vec![
-        Check::new("stale_version_is_refused", Runtime::Threads, stale_version_is_refused(make)),
-        Check::new("transfer_checks_its_input", Runtime::Threads, transfer_checks_its_input(make)),
-        Check::new("racing_commits_lose_nothing", Runtime::Threads, racing_commits_lose_nothing(make)),
+        Check::new(
+            "stale_version_is_refused",
+            Runtime::Threads,
+            stale_version_is_refused(make),
+        ),
+        Check::new(
+            "transfer_checks_its_input",
+            Runtime::Threads,
+            transfer_checks_its_input(make),
+        ),
+        Check::new(
+            "racing_commits_lose_nothing",
+            Runtime::Threads,
+            racing_commits_lose_nothing(make),
+        ),
         Check::new(
             "concurrent_transfers_keep_the_total",
             Runtime::Threads,
@@ -104,7 +116,10 @@ pub async fn racing_commits_lose_nothing(make: MakeStore) {
                 let mut succeeded = 0i64;
                 for _ in 0..COMMITS_PER_THREAD {
                     let read = store.get("hot").expect("account hot was created");
-                    if store.commit(&[write("hot", read.version, read.value + 1)]).is_ok() {
+                    if store
+                        .commit(&[write("hot", read.version, read.value + 1)])
+                        .is_ok()
+                    {
                         succeeded += 1;
                     }
                 }
@@ -112,7 +127,10 @@ pub async fn racing_commits_lose_nothing(make: MakeStore) {
             })
         })
         .collect();
-    let succeeded: i64 = racecourse_kit::spec::join_all(threads).await.into_iter().sum();
+    let succeeded: i64 = racecourse_kit::spec::join_all(threads)
+        .await
+        .into_iter()
+        .sum();
     let value = store.get("hot").unwrap().value;
     assert!(
         value == succeeded,

@@ -22,12 +22,12 @@ impl Counter for LoadThenStore {
         let read = self.value.load(Ordering::SeqCst);
         self.value.store(read + 1, Ordering::SeqCst);
     }
-    // ANCHOR_END: load_then_store
 
     fn get(&self) -> u64 {
         self.value.load(Ordering::SeqCst)
     }
 }
+// ANCHOR_END: load_then_store
 
 // ANCHOR: lock_per_step
 /// A lock around the read and another around the write: while this task
@@ -48,12 +48,15 @@ impl Counter for LockPerStep {
         think().await;
         *self.value.lock().await = read + 1;
     }
-    // ANCHOR_END: lock_per_step
 
     fn get(&self) -> u64 {
-        *self.value.try_lock().expect("nobody holds the lock when get is called")
+        *self
+            .value
+            .try_lock()
+            .expect("nobody holds the lock when get is called")
     }
 }
+// ANCHOR_END: lock_per_step
 
 // ANCHOR: cas_without_retry
 /// A compare-and-swap that does not retry: when another task got in first the
@@ -76,9 +79,9 @@ impl Counter for CasWithoutRetry {
             .value
             .compare_exchange(read, read + 1, Ordering::SeqCst, Ordering::SeqCst);
     }
-    // ANCHOR_END: cas_without_retry
 
     fn get(&self) -> u64 {
         self.value.load(Ordering::SeqCst)
     }
 }
+// ANCHOR_END: cas_without_retry

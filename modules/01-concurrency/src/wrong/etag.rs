@@ -1,6 +1,8 @@
 //! 01.7: If-Match handled almost right.
 
-use crate::etag::{Document, IfMatch, no_document, parse_if_match, precondition_failed, precondition_required};
+use crate::etag::{
+    Document, IfMatch, no_document, parse_if_match, precondition_failed, precondition_required,
+};
 use crate::think;
 use axum::Router;
 use axum::extract::State;
@@ -22,7 +24,15 @@ where
 {
     let docs: HashMap<_, _> = seed
         .into_iter()
-        .map(|(id, content)| (id, Document { version: 1, content }))
+        .map(|(id, content)| {
+            (
+                id,
+                Document {
+                    version: 1,
+                    content,
+                },
+            )
+        })
         .collect();
     Router::new()
         .route("/documents/{id}", get(read).put(put))
@@ -30,7 +40,12 @@ where
 }
 
 async fn read(State(docs): State<Docs>, Path(id): Path<String>) -> Result<Response, Problem> {
-    let doc = docs.lock().unwrap().get(&id).cloned().ok_or_else(|| no_document(&id))?;
+    let doc = docs
+        .lock()
+        .unwrap()
+        .get(&id)
+        .cloned()
+        .ok_or_else(|| no_document(&id))?;
     Ok(([(header::ETAG, doc.etag())], Json(doc.content)).into_response())
 }
 
@@ -38,7 +53,10 @@ async fn read(State(docs): State<Docs>, Path(id): Path<String>) -> Result<Respon
 fn store(docs: &Docs, id: &str, content: Value) -> Document {
     let mut docs = docs.lock().unwrap();
     let doc = docs.get_mut(id).expect("checked to exist");
-    *doc = Document { version: doc.version + 1, content };
+    *doc = Document {
+        version: doc.version + 1,
+        content,
+    };
     doc.clone()
 }
 
@@ -57,7 +75,12 @@ async fn check_then_write(
     Json(content): Json<Value>,
 ) -> Result<Response, Problem> {
     let expected = parse_if_match(&headers)?.ok_or_else(precondition_required)?;
-    let current = docs.lock().unwrap().get(&id).cloned().ok_or_else(|| no_document(&id))?;
+    let current = docs
+        .lock()
+        .unwrap()
+        .get(&id)
+        .cloned()
+        .ok_or_else(|| no_document(&id))?;
     if !expected.matches(&current) {
         return Err(precondition_failed(&current));
     }
@@ -86,7 +109,10 @@ async fn if_match_optional(
     if !expected.matches(current) {
         return Err(precondition_failed(current));
     }
-    *current = Document { version: current.version + 1, content };
+    *current = Document {
+        version: current.version + 1,
+        content,
+    };
     Ok(written(current.clone()))
 }
 // ANCHOR_END: if_match_optional

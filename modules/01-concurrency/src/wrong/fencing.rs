@@ -13,7 +13,8 @@ struct Right {
 }
 
 const ACQUIRE: &str = "if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return redis.call('INCR', KEYS[2]) end return false";
-const RELEASE: &str = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+const RELEASE: &str =
+    "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
 const WRITE: &str = "local highest = tonumber(redis.call('HGET', KEYS[1], 'fence') or '-1') \
     if tonumber(ARGV[2]) < highest then return highest end \
     redis.call('HSET', KEYS[1], 'value', ARGV[1], 'fence', ARGV[2]) return -1";
@@ -28,7 +29,11 @@ impl Right {
             .arg(ttl.as_millis() as u64)
             .invoke_async(&mut self.conn.clone())
             .await?;
-        Ok(fence.map(|fence| Guard { resource: resource.into(), owner, fence }))
+        Ok(fence.map(|fence| Guard {
+            resource: resource.into(),
+            owner,
+            fence,
+        }))
     }
 
     async fn release(&self, guard: &Guard) -> RedisResult<bool> {
@@ -40,7 +45,12 @@ impl Right {
         Ok(deleted == 1)
     }
 
-    async fn write(&self, key: &str, value: &str, fence: u64) -> RedisResult<Result<(), StaleFence>> {
+    async fn write(
+        &self,
+        key: &str,
+        value: &str,
+        fence: u64,
+    ) -> RedisResult<Result<(), StaleFence>> {
         let highest: i64 = Script::new(WRITE)
             .key(data_key(&self.prefix, key))
             .arg(value)
@@ -51,14 +61,21 @@ impl Right {
     }
 
     async fn read(&self, key: &str) -> RedisResult<Option<String>> {
-        redis::cmd("HGET").arg(data_key(&self.prefix, key)).arg("value").query_async(&mut self.conn.clone()).await
+        redis::cmd("HGET")
+            .arg(data_key(&self.prefix, key))
+            .arg("value")
+            .query_async(&mut self.conn.clone())
+            .await
     }
 }
 
 /// A negative highest fence means the write was accepted.
 fn stale_or_ok(fence: u64, highest: i64) -> Result<(), StaleFence> {
     match u64::try_from(highest) {
-        Ok(highest) => Err(StaleFence { presented: fence, highest }),
+        Ok(highest) => Err(StaleFence {
+            presented: fence,
+            highest,
+        }),
         Err(_) => Ok(()),
     }
 }
@@ -84,7 +101,12 @@ macro_rules! right_steps {
         }
     };
     (write) => {
-        async fn write(&self, key: &str, value: &str, fence: u64) -> RedisResult<Result<(), StaleFence>> {
+        async fn write(
+            &self,
+            key: &str,
+            value: &str,
+            fence: u64,
+        ) -> RedisResult<Result<(), StaleFence>> {
             self.0.write(key, value, fence).await
         }
     };
@@ -105,7 +127,10 @@ impl FencedLock for FenceBeforeLock {
     /// storage refuses its writes while it holds the lock.
     async fn acquire(&self, resource: &str, ttl: Duration) -> RedisResult<Option<Guard>> {
         let mut conn = self.0.conn.clone();
-        let fence: u64 = redis::cmd("INCR").arg(fence_key(&self.0.prefix, resource)).query_async(&mut conn).await?;
+        let fence: u64 = redis::cmd("INCR")
+            .arg(fence_key(&self.0.prefix, resource))
+            .query_async(&mut conn)
+            .await?;
         let owner = uuid::Uuid::new_v4().to_string();
         let taken: Option<String> = redis::cmd("SET")
             .arg(lock_key(&self.0.prefix, resource))
@@ -115,7 +140,11 @@ impl FencedLock for FenceBeforeLock {
             .arg(ttl.as_millis() as u64)
             .query_async(&mut conn)
             .await?;
-        Ok(taken.map(|_| Guard { resource: resource.into(), owner, fence }))
+        Ok(taken.map(|_| Guard {
+            resource: resource.into(),
+            owner,
+            fence,
+        }))
     }
     // ANCHOR_END: fence_before_lock
 }
@@ -166,7 +195,11 @@ impl FencedLock for NoExpiry {
         .arg(&owner)
         .invoke_async(&mut self.0.conn.clone())
         .await?;
-        Ok(fence.map(|fence| Guard { resource: resource.into(), owner, fence }))
+        Ok(fence.map(|fence| Guard {
+            resource: resource.into(),
+            owner,
+            fence,
+        }))
     }
     // ANCHOR_END: no_expiry
 }
@@ -182,14 +215,33 @@ impl FencedLock for CheckThenWrite {
     // ANCHOR: check_then_write
     /// HGET the highest fence, compare, HSET: a holder with a newer fence can
     /// write between the compare and the HSET, and the old fence wins.
-    async fn write(&self, key: &str, value: &str, fence: u64) -> RedisResult<Result<(), StaleFence>> {
+    async fn write(
+        &self,
+        key: &str,
+        value: &str,
+        fence: u64,
+    ) -> RedisResult<Result<(), StaleFence>> {
         let mut conn = self.0.conn.clone();
         let key = data_key(&self.0.prefix, key);
-        let highest: Option<u64> = redis::cmd("HGET").arg(&key).arg("fence").query_async(&mut conn).await?;
+        let highest: Option<u64> = redis::cmd("HGET")
+            .arg(&key)
+            .arg("fence")
+            .query_async(&mut conn)
+            .await?;
         if let Some(highest) = highest.filter(|h| fence < *h) {
-            return Ok(Err(StaleFence { presented: fence, highest }));
+            return Ok(Err(StaleFence {
+                presented: fence,
+                highest,
+            }));
         }
-        redis::cmd("HSET").arg(&key).arg("value").arg(value).arg("fence").arg(fence).query_async::<()>(&mut conn).await?;
+        redis::cmd("HSET")
+            .arg(&key)
+            .arg("value")
+            .arg(value)
+            .arg("fence")
+            .arg(fence)
+            .query_async::<()>(&mut conn)
+            .await?;
         Ok(Ok(()))
     }
     // ANCHOR_END: check_then_write

@@ -4,13 +4,20 @@ use crate::inventory::{Inventory, ReserveError, is_lock_timeout};
 use sqlx::{PgConnection, PgPool};
 
 /// The order row, as every version writes it.
-async fn insert_order(conn: &mut PgConnection, product: i64, buyer: &str, qty: i32) -> Result<i64, ReserveError> {
-    Ok(sqlx::query_scalar("INSERT INTO orders (product_id, buyer, qty) VALUES ($1, $2, $3) RETURNING id")
-        .bind(product)
-        .bind(buyer)
-        .bind(qty)
-        .fetch_one(conn)
-        .await?)
+async fn insert_order(
+    conn: &mut PgConnection,
+    product: i64,
+    buyer: &str,
+    qty: i32,
+) -> Result<i64, ReserveError> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO orders (product_id, buyer, qty) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(product)
+    .bind(buyer)
+    .bind(qty)
+    .fetch_one(conn)
+    .await?)
 }
 
 /// Why a reservation that wrote nothing was refused.
@@ -41,16 +48,27 @@ async fn reserve_locked(
     }
     let mut tx = pool.begin().await?;
     if lock_timeout {
-        sqlx::query("SET LOCAL lock_timeout = '200ms'").execute(&mut *tx).await?;
+        sqlx::query("SET LOCAL lock_timeout = '200ms'")
+            .execute(&mut *tx)
+            .await?;
     }
-    let (stock, reserved): (i32, i32) = sqlx::query_as("SELECT stock, reserved FROM products WHERE id = $1 FOR UPDATE")
-        .bind(product)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(|e| if is_lock_timeout(&e) { ReserveError::Busy } else { e.into() })?
-        .ok_or(ReserveError::UnknownProduct(product))?;
+    let (stock, reserved): (i32, i32) =
+        sqlx::query_as("SELECT stock, reserved FROM products WHERE id = $1 FOR UPDATE")
+            .bind(product)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(|e| {
+                if is_lock_timeout(&e) {
+                    ReserveError::Busy
+                } else {
+                    e.into()
+                }
+            })?
+            .ok_or(ReserveError::UnknownProduct(product))?;
     if !enough(stock - reserved, qty) {
-        return Err(ReserveError::OutOfStock { available: stock - reserved });
+        return Err(ReserveError::OutOfStock {
+            available: stock - reserved,
+        });
     }
     sqlx::query("UPDATE products SET reserved = reserved + $2 WHERE id = $1")
         .bind(product)
@@ -89,17 +107,25 @@ macro_rules! inventory {
 /// `FOR UPDATE`, but on the pool: each statement is its own transaction, so
 /// the row lock is released the moment the SELECT returns. Every buyer then
 /// reads the same stock, and writes a total computed from it.
-async fn lock_outside_transaction(pool: &PgPool, product: i64, qty: i32, buyer: &str) -> Result<i64, ReserveError> {
+async fn lock_outside_transaction(
+    pool: &PgPool,
+    product: i64,
+    qty: i32,
+    buyer: &str,
+) -> Result<i64, ReserveError> {
     if qty <= 0 {
         return Err(ReserveError::InvalidQuantity(qty));
     }
-    let (stock, reserved): (i32, i32) = sqlx::query_as("SELECT stock, reserved FROM products WHERE id = $1 FOR UPDATE")
-        .bind(product)
-        .fetch_optional(pool)
-        .await?
-        .ok_or(ReserveError::UnknownProduct(product))?;
+    let (stock, reserved): (i32, i32) =
+        sqlx::query_as("SELECT stock, reserved FROM products WHERE id = $1 FOR UPDATE")
+            .bind(product)
+            .fetch_optional(pool)
+            .await?
+            .ok_or(ReserveError::UnknownProduct(product))?;
     if stock - reserved < qty {
-        return Err(ReserveError::OutOfStock { available: stock - reserved });
+        return Err(ReserveError::OutOfStock {
+            available: stock - reserved,
+        });
     }
     sqlx::query("UPDATE products SET reserved = $2 WHERE id = $1")
         .bind(product)
@@ -109,7 +135,9 @@ async fn lock_outside_transaction(pool: &PgPool, product: i64, qty: i32, buyer: 
     insert_order(&mut *pool.acquire().await?, product, buyer, qty).await
 }
 // ANCHOR_END: lock_outside_transaction
-inventory!(LockOutsideTransaction, |pool, product, qty, buyer| lock_outside_transaction(pool, product, qty, buyer).await);
+inventory!(LockOutsideTransaction, |pool, product, qty, buyer| {
+    lock_outside_transaction(pool, product, qty, buyer).await
+});
 
 // ANCHOR: positive_check
 /// The row lock is right; the check is not. "Is anything left?" instead of
@@ -118,7 +146,15 @@ fn anything_left(available: i32, _qty: i32) -> bool {
     available > 0
 }
 // ANCHOR_END: positive_check
-inventory!(PositiveCheck, |pool, product, qty, buyer| reserve_locked(pool, product, qty, buyer, true, anything_left).await);
+inventory!(PositiveCheck, |pool, product, qty, buyer| reserve_locked(
+    pool,
+    product,
+    qty,
+    buyer,
+    true,
+    anything_left
+)
+.await);
 
 /// The right check.
 fn enough(available: i32, qty: i32) -> bool {
@@ -138,7 +174,12 @@ inventory!(
 // ANCHOR: positive_guard
 /// One conditional UPDATE, with the wrong condition: the row has some stock,
 /// not enough for this order.
-async fn positive_guard(pool: &PgPool, product: i64, qty: i32, buyer: &str) -> Result<i64, ReserveError> {
+async fn positive_guard(
+    pool: &PgPool,
+    product: i64,
+    qty: i32,
+    buyer: &str,
+) -> Result<i64, ReserveError> {
     if qty <= 0 {
         return Err(ReserveError::InvalidQuantity(qty));
     }
@@ -157,13 +198,21 @@ async fn positive_guard(pool: &PgPool, product: i64, qty: i32, buyer: &str) -> R
     }
 }
 // ANCHOR_END: positive_guard
-inventory!(PositiveGuard, |pool, product, qty, buyer| positive_guard(pool, product, qty, buyer).await);
+inventory!(PositiveGuard, |pool, product, qty, buyer| positive_guard(
+    pool, product, qty, buyer
+)
+.await);
 
 // ANCHOR: guarded_stale_value
 /// The guard is right and checked against the current row, but the new value
 /// was computed from an earlier read: two buyers who read `reserved = 7` both
 /// pass the guard and both write 8. Orders pile up while `reserved` lags.
-async fn guarded_stale_value(pool: &PgPool, product: i64, qty: i32, buyer: &str) -> Result<i64, ReserveError> {
+async fn guarded_stale_value(
+    pool: &PgPool,
+    product: i64,
+    qty: i32,
+    buyer: &str,
+) -> Result<i64, ReserveError> {
     if qty <= 0 {
         return Err(ReserveError::InvalidQuantity(qty));
     }
@@ -172,16 +221,19 @@ async fn guarded_stale_value(pool: &PgPool, product: i64, qty: i32, buyer: &str)
         .fetch_optional(pool)
         .await?
         .ok_or(ReserveError::UnknownProduct(product))?;
-    let written = sqlx::query("UPDATE products SET reserved = $3 WHERE id = $1 AND stock - reserved >= $2")
-        .bind(product)
-        .bind(qty)
-        .bind(reserved + qty)
-        .execute(pool)
-        .await?;
+    let written =
+        sqlx::query("UPDATE products SET reserved = $3 WHERE id = $1 AND stock - reserved >= $2")
+            .bind(product)
+            .bind(qty)
+            .bind(reserved + qty)
+            .execute(pool)
+            .await?;
     if written.rows_affected() == 0 {
         return Err(refusal(pool, product).await);
     }
     insert_order(&mut *pool.acquire().await?, product, buyer, qty).await
 }
 // ANCHOR_END: guarded_stale_value
-inventory!(GuardedStaleValue, |pool, product, qty, buyer| guarded_stale_value(pool, product, qty, buyer).await);
+inventory!(GuardedStaleValue, |pool, product, qty, buyer| {
+    guarded_stale_value(pool, product, qty, buyer).await
+});

@@ -20,7 +20,10 @@ impl Table {
     fn take(&self, resource: &str, ttl: Duration, expires: bool) -> Result<Lease, Instant> {
         let now = Instant::now();
         let mut holders = self.holders.lock().unwrap();
-        if let Some((_, until)) = holders.get(resource).filter(|(_, until)| !expires || *until > now) {
+        if let Some((_, until)) = holders
+            .get(resource)
+            .filter(|(_, until)| !expires || *until > now)
+        {
             return Err(*until);
         }
         let lease = Lease {
@@ -35,7 +38,9 @@ impl Table {
     fn release(&self, lease: &Lease, check_token: bool) -> Result<(), NotOwner> {
         let mut holders = self.holders.lock().unwrap();
         match holders.get(&lease.resource) {
-            Some((token, until)) if (!check_token || *token == lease.token) && *until > Instant::now() => {
+            Some((token, until))
+                if (!check_token || *token == lease.token) && *until > Instant::now() =>
+            {
                 holders.remove(&lease.resource);
                 drop(holders);
                 self.released.notify_waiters();
@@ -57,14 +62,21 @@ pub struct NeverExpires {
 
 impl LeaseLock for NeverExpires {
     fn new() -> Self {
-        NeverExpires { table: Table::default() }
+        NeverExpires {
+            table: Table::default(),
+        }
     }
 
     fn try_acquire(&self, resource: &str, ttl: Duration) -> Option<Lease> {
         self.table.take(resource, ttl, false).ok()
     }
 
-    async fn acquire(&self, resource: &str, ttl: Duration, _wait: Duration) -> Result<Lease, WaitTimeout> {
+    async fn acquire(
+        &self,
+        resource: &str,
+        ttl: Duration,
+        _wait: Duration,
+    ) -> Result<Lease, WaitTimeout> {
         loop {
             let released = self.table.released.notified();
             if let Some(lease) = self.try_acquire(resource, ttl) {
@@ -73,12 +85,12 @@ impl LeaseLock for NeverExpires {
             released.await;
         }
     }
-    // ANCHOR_END: never_expires
 
     fn release(&self, lease: &Lease) -> Result<(), NotOwner> {
         self.table.release(lease, true)
     }
 }
+// ANCHOR_END: never_expires
 
 // ANCHOR: any_lease_releases
 /// Expiry and waiting are right, but release looks only at the resource's
@@ -89,16 +101,22 @@ pub struct AnyLeaseReleases {
 }
 
 impl LeaseLock for AnyLeaseReleases {
-    // ANCHOR_END: any_lease_releases
     fn new() -> Self {
-        AnyLeaseReleases { table: Table::default() }
+        AnyLeaseReleases {
+            table: Table::default(),
+        }
     }
 
     fn try_acquire(&self, resource: &str, ttl: Duration) -> Option<Lease> {
         self.table.take(resource, ttl, true).ok()
     }
 
-    async fn acquire(&self, resource: &str, ttl: Duration, wait: Duration) -> Result<Lease, WaitTimeout> {
+    async fn acquire(
+        &self,
+        resource: &str,
+        ttl: Duration,
+        wait: Duration,
+    ) -> Result<Lease, WaitTimeout> {
         wait_for_release_or_expiry(&self.table, resource, ttl, wait).await
     }
 
@@ -106,6 +124,7 @@ impl LeaseLock for AnyLeaseReleases {
         self.table.release(lease, false)
     }
 }
+// ANCHOR_END: any_lease_releases
 
 /// The right way to wait, for the locks whose fault lies elsewhere.
 async fn wait_for_release_or_expiry(
@@ -141,14 +160,21 @@ pub struct WakesOnlyOnRelease {
 
 impl LeaseLock for WakesOnlyOnRelease {
     fn new() -> Self {
-        WakesOnlyOnRelease { table: Table::default() }
+        WakesOnlyOnRelease {
+            table: Table::default(),
+        }
     }
 
     fn try_acquire(&self, resource: &str, ttl: Duration) -> Option<Lease> {
         self.table.take(resource, ttl, true).ok()
     }
 
-    async fn acquire(&self, resource: &str, ttl: Duration, wait: Duration) -> Result<Lease, WaitTimeout> {
+    async fn acquire(
+        &self,
+        resource: &str,
+        ttl: Duration,
+        wait: Duration,
+    ) -> Result<Lease, WaitTimeout> {
         let deadline = Instant::now() + wait;
         loop {
             let released = self.table.released.notified();
@@ -160,9 +186,9 @@ impl LeaseLock for WakesOnlyOnRelease {
             }
         }
     }
-    // ANCHOR_END: wakes_only_on_release
 
     fn release(&self, lease: &Lease) -> Result<(), NotOwner> {
         self.table.release(lease, true)
     }
 }
+// ANCHOR_END: wakes_only_on_release

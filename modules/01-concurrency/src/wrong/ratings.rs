@@ -25,7 +25,11 @@ async fn attempt(pool: &PgPool, book: i64, stars: i32) -> Result<bool, RateError
 }
 
 fn check_stars(stars: i32) -> Result<(), RateError> {
-    if (1..=5).contains(&stars) { Ok(()) } else { Err(RateError::InvalidStars(stars)) }
+    if (1..=5).contains(&stars) {
+        Ok(())
+    } else {
+        Err(RateError::InvalidStars(stars))
+    }
 }
 
 // ANCHOR: no_retry

@@ -88,7 +88,12 @@ macro_rules! store_with_commit {
                 self.$commit(writes)
             }
 
-            async fn transfer(&self, from: &str, to: &str, amount: i64) -> Result<u32, TransferError> {
+            async fn transfer(
+                &self,
+                from: &str,
+                to: &str,
+                amount: i64,
+            ) -> Result<u32, TransferError> {
                 transfer_by_commits(self, from, to, amount).await
             }
         }
