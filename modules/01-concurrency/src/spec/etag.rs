@@ -206,48 +206,53 @@ pub async fn preconditions_are_enforced(make: MakeRouter) {
 }
 
 /// 50 clients read the same version and all PUT at once: exactly one wins, the
-/// other 49 get 412, and the document holds the winner's content.
+/// other 49 get 412, and the document holds the winner's content. Twenty rounds:
+/// a write that checks and then writes after an await loses its race to luck in
+/// some rounds, never in all of them.
 pub async fn one_of_many_racing_writers_wins(make: MakeRouter) {
     const WRITERS: usize = 50;
+    const ROUNDS: usize = 20;
     let app = make(seed());
-    let etag = call(&app, "GET", "/documents/terms", None, None)
-        .await
-        .etag
-        .expect("GET must answer an ETag header");
-    let replies = together(WRITERS, |i| {
-        let (app, etag) = (app.clone(), etag.clone());
-        async move {
-            let body = format!(r#"{{"text": "draft by writer {i}"}}"#);
-            (
-                i,
-                call(&app, "PUT", "/documents/terms", Some(&etag), Some(&body))
-                    .await
-                    .status,
-            )
-        }
-    })
-    .await;
-    let winners: Vec<usize> = replies
-        .iter()
-        .filter(|(_, s)| *s == StatusCode::OK)
-        .map(|(i, _)| *i)
-        .collect();
-    let refused = replies
-        .iter()
-        .filter(|(_, s)| *s == StatusCode::PRECONDITION_FAILED)
-        .count();
-    assert!(
-        winners.len() == 1 && refused == WRITERS - 1,
-        "{WRITERS} writers sent the same If-Match at once: expected 1 success and {} x 412, got {} successes and {refused} x 412; \
-         {} edits were silently overwritten",
-        WRITERS - 1,
-        winners.len(),
-        winners.len().saturating_sub(1)
-    );
-    let read = call(&app, "GET", "/documents/terms", None, None).await;
-    assert_eq!(
-        read.body,
-        json!({"text": format!("draft by writer {}", winners[0])}),
-        "the document must hold the content of the one writer that was told it won"
-    );
+    for round in 1..=ROUNDS {
+        let etag = call(&app, "GET", "/documents/terms", None, None)
+            .await
+            .etag
+            .expect("GET must answer an ETag header");
+        let replies = together(WRITERS, |i| {
+            let (app, etag) = (app.clone(), etag.clone());
+            async move {
+                let body = format!(r#"{{"text": "round {round}, draft by writer {i}"}}"#);
+                (
+                    i,
+                    call(&app, "PUT", "/documents/terms", Some(&etag), Some(&body))
+                        .await
+                        .status,
+                )
+            }
+        })
+        .await;
+        let winners: Vec<usize> = replies
+            .iter()
+            .filter(|(_, s)| *s == StatusCode::OK)
+            .map(|(i, _)| *i)
+            .collect();
+        let refused = replies
+            .iter()
+            .filter(|(_, s)| *s == StatusCode::PRECONDITION_FAILED)
+            .count();
+        assert!(
+            winners.len() == 1 && refused == WRITERS - 1,
+            "round {round}: {WRITERS} writers sent the same If-Match at once: expected 1 success and {} x 412, got {} successes \
+             and {refused} x 412; {} edits were silently overwritten",
+            WRITERS - 1,
+            winners.len(),
+            winners.len().saturating_sub(1)
+        );
+        let read = call(&app, "GET", "/documents/terms", None, None).await;
+        assert_eq!(
+            read.body,
+            json!({"text": format!("round {round}, draft by writer {}", winners[0])}),
+            "round {round}: the document must hold the content of the one writer that was told it won"
+        );
+    }
 }
