@@ -1,14 +1,17 @@
 //! Running cargo: print the command, run it, and read libtest's report.
 //!
 //! Every spec run goes through [`spec`], with one package selection per side
-//! (`-p <exercises package> --test spec`), so moving from one exercise to the
-//! next never rebuilds a dependency: only the filter changes.
+//! (`-p <exercises package> --lib`: the spec is the crate's unit tests), so
+//! moving from one exercise to the next never rebuilds a dependency: only the
+//! filter changes.
 
 use crate::containers::Containers;
+use crate::replay;
 use racecourse_manifest::{Module, Side};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::time::SystemTime;
 
 /// A cargo command in the repository, printed before it runs.
 pub fn command(root: &Path, args: &[&str]) -> Command {
@@ -18,10 +21,21 @@ pub fn command(root: &Path, args: &[&str]) -> Command {
     cmd
 }
 
+/// The cargo arguments that select `racecourse-tools`, a workspace of its own
+/// built into `target/tools` (xtask/tools/Cargo.toml says why).
+pub const TOOLS: [&str; 4] = [
+    "--manifest-path",
+    "xtask/tools/Cargo.toml",
+    "--target-dir",
+    "target/tools",
+];
+
 /// `racecourse-tools` with `args`: the runner's heavy half (services,
 /// containers, the book), built and run through cargo.
 pub fn tools(root: &Path, args: &[&str]) -> Command {
-    let mut full = vec!["run", "--quiet", "-p", "racecourse-tools", "--"];
+    let mut full = vec!["run", "--quiet"];
+    full.extend_from_slice(&TOOLS);
+    full.push("--");
     full.extend_from_slice(args);
     command(root, &full)
 }
@@ -44,6 +58,21 @@ pub struct SpecRun {
 }
 
 impl SpecRun {
+    /// The run of a binary that printed libtest's report on `stdout`.
+    pub fn from_stdout(stdout: &str) -> SpecRun {
+        let tests = parse_libtest(stdout);
+        let compiled = stdout.contains("test result:") || !tests.is_empty();
+        SpecRun { tests, compiled }
+    }
+
+    /// A crate that did not compile (the compiler said why on stderr).
+    pub fn not_compiled() -> SpecRun {
+        SpecRun {
+            tests: BTreeMap::new(),
+            compiled: false,
+        }
+    }
+
     /// The tests whose names start with `prefix`.
     pub fn matching<'a>(
         &'a self,
@@ -69,27 +98,47 @@ pub fn spec(
         Side::Exercises => &module.exercises_package,
         Side::Solutions => &module.solutions_package,
     };
+    if let Some(run) = replay::spec(root, package, filter, containers) {
+        return Ok(run);
+    }
+    // `-vv`: cargo prints each command it runs, for the record the next run replays.
     let mut args = vec![
-        "test", "--quiet", "-p", package, "--test", "spec", "--", "--format", "pretty",
+        "test", "-vv", "-p", package, "--lib", "--", "--format", "pretty",
     ];
     if !filter.is_empty() {
         args.push(filter);
     }
     let mut cmd = command(root, &args);
     containers.apply(&mut cmd);
+    let started = SystemTime::now();
     let output = cmd
         .env("RUST_BACKTRACE", "0")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .output()?;
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let tests = parse_libtest(&stdout);
-    let compiled = stdout.contains("test result:") || !tests.is_empty();
-    if !compiled {
-        // The compiler's errors: the student needs every word of them.
-        eprint!("{}", String::from_utf8_lossy(&output.stderr));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    replay::record(root, package, &stderr, started);
+    let run = SpecRun::from_stdout(&String::from_utf8_lossy(&output.stdout));
+    if !run.compiled {
+        // The compiler's errors: the student needs every word of them, and
+        // none of cargo's progress lines.
+        for line in stderr.lines().filter(|l| !is_progress(l)) {
+            eprintln!("{line}");
+        }
     }
-    Ok(SpecRun { tests, compiled })
+    Ok(run)
+}
+
+/// A line of cargo's progress in verbose mode (`Fresh`, `Compiling`, the
+/// commands it runs), as opposed to the compiler's messages.
+fn is_progress(line: &str) -> bool {
+    let indented = line.starts_with("    ");
+    let verb = line.trim_start().split(' ').next().unwrap_or("");
+    indented
+        && matches!(
+            verb,
+            "Fresh" | "Dirty" | "Compiling" | "Running" | "Finished" | "Executable" | "Blocking"
+        )
 }
 
 /// A test target built without running it: its executable, and its package's
@@ -100,26 +149,63 @@ pub struct TestBinary {
     pub dir: PathBuf,
 }
 
-/// Builds the test target `target` of `package` once (`cargo test --no-run`),
-/// so that it can be run many times without asking cargo again. `None` when it
-/// did not compile, after printing the compiler's errors.
-pub fn build_test(root: &Path, package: &str, target: &str) -> anyhow::Result<Option<TestBinary>> {
-    let output = command(
-        root,
-        &[
-            "test",
-            "-p",
-            package,
-            "--test",
-            target,
-            "--no-run",
-            "--message-format=json",
-        ],
-    )
-    .stdout(Stdio::piped())
-    .output()?;
+impl TestBinary {
+    /// A command that runs the binary as `cargo test` would: in its package's
+    /// folder, with the dynamic libraries it links (a module's, Rust's standard
+    /// library) on the loader's path.
+    pub fn command(&self) -> Command {
+        let mut cmd = Command::new(&self.executable);
+        cmd.current_dir(&self.dir);
+        let deps = self.executable.parent().map(Path::to_path_buf);
+        let (var, rust_libs) = (library_path_var(), rust_library_dir());
+        let old = std::env::var_os(var);
+        let dirs = deps
+            .into_iter()
+            .chain(rust_libs)
+            .chain(old.iter().flat_map(std::env::split_paths));
+        if let Ok(joined) = std::env::join_paths(dirs) {
+            cmd.env(var, joined);
+        }
+        cmd
+    }
+}
+
+/// The variable the system's loader searches for dynamic libraries.
+fn library_path_var() -> &'static str {
+    if cfg!(windows) {
+        "PATH"
+    } else if cfg!(target_os = "macos") {
+        "DYLD_FALLBACK_LIBRARY_PATH"
+    } else {
+        "LD_LIBRARY_PATH"
+    }
+}
+
+/// Where the toolchain keeps Rust's standard library as a dynamic library.
+fn rust_library_dir() -> Option<PathBuf> {
+    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let output = Command::new(rustc)
+        .args(["--print", "target-libdir"])
+        .output()
+        .ok()?;
+    let dir = String::from_utf8(output.stdout).ok()?;
+    output.status.success().then(|| PathBuf::from(dir.trim()))
+}
+
+/// Builds one test target of `package` once (`cargo test --no-run`), so that
+/// it can be run many times without asking cargo again: `target` is `--lib`
+/// (the spec) or `--test <name>`. `None` when it did not compile, after
+/// printing the compiler's errors.
+pub fn build_test(
+    root: &Path,
+    package: &str,
+    target: &[&str],
+) -> anyhow::Result<Option<TestBinary>> {
+    let mut args = vec!["test", "-p", package, "--no-run", "--message-format=json"];
+    args.extend_from_slice(target);
+    let output = command(root, &args).stdout(Stdio::piped()).output()?;
     let stdout = String::from_utf8_lossy(&output.stdout);
-    if let Some(binary) = test_binary(&stdout, target).filter(|_| output.status.success()) {
+    if let Some(binary) = test_binary(&stdout).filter(|_| output.status.success()) {
         return Ok(Some(binary));
     }
     // With JSON messages the compiler's errors come on stdout, rendered.
@@ -134,12 +220,12 @@ pub fn build_test(root: &Path, package: &str, target: &str) -> anyhow::Result<Op
     Ok(None)
 }
 
-/// The executable of the test target `target` in cargo's JSON messages: the
-/// `compiler-artifact` whose target is that name.
-pub fn test_binary(json_lines: &str, target: &str) -> Option<TestBinary> {
+/// The executable of the one test target built, in cargo's JSON messages:
+/// the `compiler-artifact` built as a test.
+pub fn test_binary(json_lines: &str) -> Option<TestBinary> {
     json_lines.lines().find_map(|line| {
         let message = serde_json::from_str::<serde_json::Value>(line).ok()?;
-        if message["reason"] != "compiler-artifact" || message["target"]["name"] != target {
+        if message["reason"] != "compiler-artifact" || message["profile"]["test"] != true {
             return None;
         }
         let executable = PathBuf::from(message["executable"].as_str()?);
@@ -148,6 +234,15 @@ pub fn test_binary(json_lines: &str, target: &str) -> Option<TestBinary> {
             .to_path_buf();
         Some(TestBinary { executable, dir })
     })
+}
+
+/// A test's name without the module it sits in (`spec::e01_1_x` is
+/// `e01_1_x`): the spec's tests are named by exercise, whatever module holds them.
+fn test_name(path: &str) -> String {
+    let path = path.trim();
+    path.rsplit_once("::")
+        .map_or(path, |(_, name)| name)
+        .to_string()
 }
 
 /// Reads libtest's plain report: `test NAME ... ok|FAILED` lines and the
@@ -160,7 +255,7 @@ pub fn parse_libtest(stdout: &str) -> BTreeMap<String, TestOutcome> {
                 let passed = verdict.trim() == "ok";
                 if passed || verdict.trim() == "FAILED" {
                     tests.insert(
-                        name.trim().to_string(),
+                        test_name(name),
                         TestOutcome {
                             passed,
                             output: String::new(),
@@ -176,7 +271,7 @@ pub fn parse_libtest(stdout: &str) -> BTreeMap<String, TestOutcome> {
             .strip_prefix("---- ")
             .and_then(|l| l.strip_suffix(" stdout ----"))
         {
-            current = Some(name.to_string());
+            current = Some(test_name(name));
             continue;
         }
         if line == "failures:" || line.starts_with("test result:") {
@@ -226,7 +321,7 @@ pub fn missing_service(output: &str) -> Option<&'static str> {
 mod tests {
     use super::*;
 
-    const REPORT: &str = "\nrunning 2 tests\ntest e01_1_a ... ok\ntest e01_1_b ... FAILED\n\nfailures:\n\n---- e01_1_b stdout ----\n\nthread 'x' panicked at modules/kit/src/spec.rs:27:9:\n\n01.1 Lost-update counter: not passing yet\n\n  expected 100000, got 3\n\n  file to edit: exercises/01-concurrency/src/counter.rs\n\n\nfailures:\n    e01_1_b\n\ntest result: FAILED. 1 passed; 1 failed\n";
+    const REPORT: &str = "\nrunning 2 tests\ntest spec::e01_1_a ... ok\ntest spec::e01_1_b ... FAILED\n\nfailures:\n\n---- spec::e01_1_b stdout ----\n\nthread 'x' panicked at modules/kit/src/spec.rs:27:9:\n\n01.1 Lost-update counter: not passing yet\n\n  expected 100000, got 3\n\n  file to edit: exercises/01-concurrency/src/counter.rs\n\n\nfailures:\n    e01_1_b\n\ntest result: FAILED. 1 passed; 1 failed\n";
 
     #[test]
     fn reads_verdicts_and_failure_messages() {
@@ -243,20 +338,22 @@ mod tests {
     #[test]
     fn finds_the_test_executable_in_cargos_messages() {
         let messages = [
-            r#"{"reason":"compiler-artifact","package_id":"path+file:///r/modules/kit#racecourse-kit@0.1.0","manifest_path":"/r/modules/kit/Cargo.toml","target":{"kind":["lib"],"name":"racecourse_kit"},"executable":null,"fresh":true}"#,
+            r#"{"reason":"compiler-artifact","package_id":"path+file:///r/modules/kit#racecourse-kit@0.1.0","manifest_path":"/r/modules/kit/Cargo.toml","target":{"kind":["lib"],"name":"racecourse_kit"},"profile":{"test":false},"executable":null,"fresh":true}"#,
             "not json",
-            r#"{"reason":"compiler-artifact","manifest_path":"/r/exercises/01-concurrency/Cargo.toml","target":{"kind":["test"],"name":"spec"},"executable":"/r/target/debug/deps/spec-0123abcd","fresh":false}"#,
+            r#"{"reason":"compiler-artifact","manifest_path":"/r/exercises/01-concurrency/Cargo.toml","target":{"kind":["lib"],"name":"racecourse_01_exercises"},"profile":{"test":true},"executable":"/r/target/debug/deps/racecourse_01_exercises-0123abcd","fresh":false}"#,
             r#"{"reason":"build-finished","success":true}"#,
         ]
         .join("\n");
         assert_eq!(
-            test_binary(&messages, "spec"),
+            test_binary(&messages),
             Some(TestBinary {
-                executable: "/r/target/debug/deps/spec-0123abcd".into(),
+                executable: "/r/target/debug/deps/racecourse_01_exercises-0123abcd".into(),
                 dir: "/r/exercises/01-concurrency".into(),
             })
         );
-        assert_eq!(test_binary(&messages, "gallery"), None);
-        assert_eq!(test_binary(&messages, "racecourse_kit"), None);
+        assert_eq!(
+            test_binary(r#"{"reason":"build-finished","success":false}"#),
+            None
+        );
     }
 }

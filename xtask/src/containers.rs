@@ -6,6 +6,7 @@
 //! it is done, which makes the sidecar remove the containers.
 
 use crate::cargo;
+use racecourse_manifest::services::service;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -24,7 +25,12 @@ impl Containers {
         root: &Path,
         services: impl IntoIterator<Item = &'a str>,
     ) -> anyhow::Result<Containers> {
-        let mut kinds: Vec<&str> = services.into_iter().collect();
+        // Only a service that no variable and no local port gives, with Docker
+        // there to give it, needs the sidecar: most runs start none.
+        let mut kinds: Vec<&str> = services
+            .into_iter()
+            .filter(|name| service(name).is_some_and(|s| s.needs_container()))
+            .collect();
         kinds.sort_unstable();
         kinds.dedup();
         if kinds.is_empty() {
@@ -33,16 +39,9 @@ impl Containers {
                 env: Vec::new(),
             });
         }
-        let mut args = vec![
-            "run",
-            "--quiet",
-            "-p",
-            "racecourse-tools",
-            "--",
-            "containers",
-        ];
+        let mut args = vec!["containers"];
         args.extend(kinds);
-        let mut child = cargo::command(root, &args)
+        let mut child = cargo::tools(root, &args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()?;

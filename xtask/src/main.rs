@@ -1,14 +1,18 @@
 //! `cargo xtask`: the course's runner. One subcommand per file; each prints
 //! the commands it runs, and ends by saying what to type next.
 
+mod bench;
 mod cargo;
 mod containers;
 mod demo;
 mod gallery;
+mod install;
 mod list;
+mod replay;
 mod show;
 mod stress;
 mod test;
+mod variants;
 mod verify;
 
 use clap::{Parser, Subcommand};
@@ -71,6 +75,21 @@ enum Command {
         #[arg(long, default_value_t = 3000)]
         port: u16,
     },
+    /// Install this runner on the PATH as `racecourse`, for the fastest loop:
+    /// `racecourse test 01.1` is `cargo xtask test 01.1` without cargo's start.
+    Install,
+    /// Print figures: `cargo xtask bench loop` times the edit-to-verdict loop of one
+    /// in-memory and one PostgreSQL exercise (`--against-rustlings`: beside rustlings').
+    Bench {
+        /// What to measure: `loop`.
+        what: String,
+        /// Timed runs of each loop (after one warm-up run).
+        #[arg(long, default_value_t = 9)]
+        runs: usize,
+        /// Install rustlings under target/rustlings and time its loop in the same run.
+        #[arg(long)]
+        against_rustlings: bool,
+    },
     /// For authors: every exercise fails as shipped, every solution passes, the spec
     /// catches the naive code and every wrong fix of the gallery in every run, nothing
     /// warns, the manifest matches the tree, the book builds.
@@ -105,6 +124,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Book { serve: true, port } => {
             delegate(&ctx, &["book", "--serve", "--port", &port.to_string()])
         }
+        Command::Bench {
+            what,
+            runs,
+            against_rustlings,
+        } => bench::run(&ctx, &what, runs, against_rustlings),
+        Command::Install => install::run(&ctx),
         Command::Verify => verify::run(&ctx),
     }
 }

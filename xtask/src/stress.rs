@@ -8,7 +8,7 @@ use crate::containers::Containers;
 use crate::{Ctx, gallery};
 use racecourse_manifest::{Exercise, Side};
 use std::io::Write;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
@@ -53,9 +53,9 @@ pub fn run(ctx: &Ctx, id: &str, runs: u32, implementation: &str) -> anyhow::Resu
     let module = ctx.course.module_of(exercise);
     let subject = Subject::parse(implementation);
     let (package, target) = match &subject {
-        Subject::Spec(Side::Exercises) => (&module.exercises_package, "spec"),
-        Subject::Spec(Side::Solutions) => (&module.solutions_package, "spec"),
-        Subject::Suspect(_) => (&module.package, "gallery"),
+        Subject::Spec(Side::Exercises) => (&module.exercises_package, &["--lib"][..]),
+        Subject::Spec(Side::Solutions) => (&module.solutions_package, &["--lib"][..]),
+        Subject::Suspect(_) => (&module.package, &["--test", "gallery"][..]),
     };
     println!("{} {}  ({})", exercise.id, exercise.title, exercise.store());
     if let Subject::Spec(side) = subject {
@@ -90,10 +90,8 @@ pub fn run(ctx: &Ctx, id: &str, runs: u32, implementation: &str) -> anyhow::Resu
         args.join(" ")
     );
     let outcomes = repeat(runs, at_once, || {
-        let mut cmd = Command::new(&binary.executable);
-        cmd.args(&args)
-            .current_dir(&binary.dir)
-            .env("RUST_BACKTRACE", "0");
+        let mut cmd = binary.command();
+        cmd.args(&args).env("RUST_BACKTRACE", "0");
         containers.apply(&mut cmd);
         let output = cmd.output()?;
         Ok(match &subject {
@@ -130,9 +128,9 @@ pub fn run(ctx: &Ctx, id: &str, runs: u32, implementation: &str) -> anyhow::Resu
 
 /// Fails, in one line, when no test of the spec starts with the exercise's prefix.
 fn check_spec_has_tests(binary: &TestBinary, exercise: &Exercise) -> anyhow::Result<()> {
-    let output = Command::new(&binary.executable)
+    let output = binary
+        .command()
         .args([exercise.tests.as_str(), "--list"])
-        .current_dir(&binary.dir)
         .output()?;
     let listed = String::from_utf8_lossy(&output.stdout);
     if !listed.lines().any(|l| l.ends_with(": test")) {
@@ -152,10 +150,7 @@ fn find_suspect(
     exercise: &Exercise,
     name: &str,
 ) -> anyhow::Result<gallery::Suspect> {
-    let output = Command::new(&binary.executable)
-        .arg("--list")
-        .current_dir(&binary.dir)
-        .output()?;
+    let output = binary.command().arg("--list").output()?;
     if !output.status.success() {
         anyhow::bail!(
             "the gallery's --list failed ({}): {}",

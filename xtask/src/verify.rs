@@ -2,7 +2,8 @@
 //! checks, not tests, so the stubs' expected failures never read as a failed run:
 //!
 //! - the manifest matches the tree (files, hints, book pages, mirrored crates);
-//! - the workspace builds without a warning;
+//! - the workspace builds without a warning, and one variant of each crate
+//!   whichever package is built (variants.rs);
 //! - per exercise: every spec test fails on the stub and passes on the solution,
 //!   and the spec catches each suspect of the module's gallery (the naive code
 //!   and the wrong fixes) in every one of course.toml's `catch_runs` runs, with
@@ -14,7 +15,7 @@
 
 use crate::containers::Containers;
 use crate::gallery::{GalleryRun, Suspect};
-use crate::{Ctx, cargo, gallery};
+use crate::{Ctx, cargo, gallery, variants};
 use racecourse_manifest::Side;
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -58,6 +59,26 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
         warnings.is_empty(),
         "build: the workspace compiles without warnings",
         &warnings.join("\n"),
+    );
+
+    let packages: Vec<&str> = ctx
+        .course
+        .modules
+        .iter()
+        .flat_map(|m| {
+            [
+                m.exercises_package.as_str(),
+                m.solutions_package.as_str(),
+                m.package.as_str(),
+                m.demo_package.as_str(),
+            ]
+        })
+        .collect();
+    let differences = variants::differences(&ctx.root, &packages)?;
+    tally.check(
+        differences.is_empty(),
+        "build: one variant of each crate, whichever package is built",
+        &differences.join("\n"),
     );
 
     // Every service the course names, for the specs and the modules' own tests.
@@ -150,7 +171,8 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
                 strays.join(", ")
             ),
         );
-        let (ok, output) = package_tests(&ctx.root, &module.package, &["--lib"], &containers)?;
+        let (ok, output) =
+            package_tests(&ctx.root, &["-p", &module.package, "--lib"], &containers)?;
         tally.check(
             ok,
             &format!(
@@ -159,7 +181,7 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
             ),
             &output,
         );
-        let (ok, output) = package_tests(&ctx.root, &module.demo_package, &[], &containers)?;
+        let (ok, output) = package_tests(&ctx.root, &["-p", &module.demo_package], &containers)?;
         tally.check(
             ok,
             &format!(
@@ -169,15 +191,12 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
             &output,
         );
     }
-    for package in [
-        "racecourse-manifest",
-        "racecourse-kit",
-        "xtask",
-        "racecourse-tools",
-    ] {
-        let (ok, output) = package_tests(&ctx.root, package, &[], &containers)?;
+    for package in ["racecourse-manifest", "racecourse-kit", "xtask"] {
+        let (ok, output) = package_tests(&ctx.root, &["-p", package], &containers)?;
         tally.check(ok, &format!("the tests of {package}"), &output);
     }
+    let (ok, output) = package_tests(&ctx.root, &cargo::TOOLS, &containers)?;
+    tally.check(ok, "the tests of racecourse-tools", &output);
     let (built, output) = tool_output(&ctx.root, &["book"])?;
     tally.check(
         built,
@@ -334,15 +353,22 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     files
 }
 
-/// Every warning the compiler gives on the workspace's own code, tests included.
+/// Every warning the compiler gives on the course's own code, tests included:
+/// the workspace's and the runner's heavy half's.
 fn workspace_warnings(root: &Path) -> anyhow::Result<Vec<String>> {
-    let output = cargo::command(
-        root,
-        &["test", "--workspace", "--no-run", "--message-format=json"],
-    )
-    .stdout(Stdio::piped())
-    .stderr(Stdio::null())
-    .output()?;
+    let mut warnings = warnings_of(root, &["--workspace"])?;
+    warnings.extend(warnings_of(root, &cargo::TOOLS)?);
+    Ok(warnings)
+}
+
+/// Every warning the compiler gives on our code in `selection`.
+fn warnings_of(root: &Path, selection: &[&str]) -> anyhow::Result<Vec<String>> {
+    let mut args = vec!["test", "--no-run", "--message-format=json"];
+    args.extend_from_slice(selection);
+    let output = cargo::command(root, &args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .output()?;
     let root_text = root.display().to_string();
     let mut warnings = Vec::new();
     for line in String::from_utf8_lossy(&output.stdout).lines() {
@@ -366,9 +392,10 @@ fn workspace_warnings(root: &Path) -> anyhow::Result<Vec<String>> {
         }
     }
     if !output.status.success() && warnings.is_empty() {
-        warnings.push(
-            "the workspace does not build: run `cargo test --workspace --no-run` to see why".into(),
-        );
+        warnings.push(format!(
+            "it does not build: run `cargo test --no-run {}` to see why",
+            selection.join(" ")
+        ));
     }
     Ok(warnings)
 }
@@ -388,12 +415,11 @@ fn tool_output(root: &Path, args: &[&str]) -> anyhow::Result<(bool, String)> {
 /// `--lib`); returns whether they passed and, if not, what they printed.
 fn package_tests(
     root: &Path,
-    package: &str,
-    targets: &[&str],
+    selection: &[&str],
     containers: &Containers,
 ) -> anyhow::Result<(bool, String)> {
-    let mut args = vec!["test", "--quiet", "-p", package];
-    args.extend_from_slice(targets);
+    let mut args = vec!["test", "--quiet"];
+    args.extend_from_slice(selection);
     let mut cmd = cargo::command(root, &args);
     containers.apply(&mut cmd);
     let output = cmd

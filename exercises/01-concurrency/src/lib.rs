@@ -9,3 +9,7 @@ pub mod lease;
 pub mod locking;
 pub mod ratings;
 pub mod versioned;
+
+// The spec, as this crate's unit tests: `cargo xtask test <id>` runs it.
+#[cfg(test)]
+mod spec;

@@ -37,14 +37,15 @@ pub async fn think() {
 }
 
 /// The whole spec of module 01, as tests, for the crate `$subject` (the
-/// exercise crate or the solution crate). Each crate's `tests/spec.rs` is this
-/// one line, so the spec is written once, here and in [`spec`].
+/// exercise crate or the solution crate). Each crate's `src/spec.rs` is this
+/// one line, `racecourse_01::spec!(crate);`, so the spec is written once, here
+/// and in [`spec`].
 ///
 /// Each exercise's spec is a list of checks (`spec::<file>::checks`), bound
 /// here to the subject's types; each `#[test]` runs one of them by name through
 /// `racecourse_kit::spec::check`, under the watchdog. The implementations
 /// reach the spec as trait objects ([`spec::erased`]): what the test crate
-/// compiles after an edit is small, so the student's loop stays near a second.
+/// compiles after an edit is small, so the student's loop stays fast.
 /// The gallery (`tests/gallery.rs`) runs the same lists against the naive code
 /// and the wrong fixes.
 #[macro_export]

@@ -190,11 +190,7 @@ pub async fn find(kind: Kind) -> Result<Found, NotFound> {
     Err(NotFound { kind, tried })
 }
 
-/// True when a Docker engine may answer: the variable is set or the socket exists.
-pub fn docker_answers() -> bool {
-    std::env::var_os("DOCKER_HOST").is_some()
-        || std::path::Path::new("/var/run/docker.sock").exists()
-}
+pub use racecourse_manifest::services::docker_could_answer as docker_answers;
 
 /// A URL with its password hidden, for printing.
 fn redact(url: &str) -> String {
@@ -221,8 +217,14 @@ pub async fn redis_connect(url: &str) -> redis::RedisResult<ConnectionManager> {
     ConnectionManager::new_with_config(client, config).await
 }
 
-/// A database of its own, with a module's migrations applied, dropped by
-/// [`Scratch::remove`].
+/// A schema of its own, with a module's migrations applied, dropped by
+/// [`Scratch::remove`]. Every connection of `pool` has it as its
+/// `search_path`, so the module's SQL names its tables without a schema.
+///
+/// A schema, not a database: `CREATE DATABASE` copies a template and took
+/// 0.4 s on the course machine, `CREATE SCHEMA` a few milliseconds, and a
+/// PostgreSQL exercise's loop was to add at most 0.2 s to an in-memory one's
+/// (ARCHITECTURE.md, "Notes on speed").
 pub struct Scratch {
     pub pool: PgPool,
     pub name: String,
@@ -230,9 +232,9 @@ pub struct Scratch {
 }
 
 impl Scratch {
-    /// Creates database `rc_<label>_<unix seconds>_<random>` on the server
+    /// Creates schema `rc_<label>_<unix seconds>_<random>` in the database
     /// found, and migrates it. The time in the name lets a later run tell a
-    /// database left behind by a killed process ([`sweep_strays`]).
+    /// schema left behind by a killed process ([`sweep_strays`]).
     pub async fn create(migrator: &Migrator, label: &str) -> Result<Scratch, String> {
         let server = find(Kind::Postgres).await.map_err(|e| e.to_string())?;
         let admin = PgConnectOptions::from_str(&server.url).map_err(|e| e.to_string())?;
@@ -244,13 +246,19 @@ impl Scratch {
             unix_seconds(),
             &uuid::Uuid::new_v4().simple().to_string()[..8]
         );
-        admin_exec(&admin, &format!(r#"CREATE DATABASE "{name}""#)).await?;
+        admin_exec(&admin, &format!(r#"CREATE SCHEMA "{name}""#)).await?;
+        // The application name marks the schema's connections: a sweep leaves
+        // a schema in use alone, and `remove` ends the ones a test left open.
+        let options = admin
+            .clone()
+            .options([("search_path", name.as_str())])
+            .application_name(&name);
         let pool = PgPoolOptions::new()
             .max_connections(10)
             .acquire_timeout(Duration::from_secs(10))
-            .connect_with(admin.clone().database(&name))
+            .connect_with(options)
             .await
-            .map_err(|e| format!("cannot connect to the new database {name}: {e}"))?;
+            .map_err(|e| format!("cannot connect for the new schema {name}: {e}"))?;
         let scratch = Scratch { pool, name, admin };
         if let Err(e) = migrator.run(&scratch.pool).await {
             scratch.remove().await;
@@ -259,12 +267,16 @@ impl Scratch {
         Ok(scratch)
     }
 
-    /// Closes the pool and drops the database, even with connections left open.
+    /// Closes the pool, ends any connection still on the schema, and drops it.
     pub async fn remove(self) {
         self.pool.close().await;
-        let drop = format!(r#"DROP DATABASE IF EXISTS "{}" WITH (FORCE)"#, self.name);
+        let drop = format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '{0}'; \
+             DROP SCHEMA IF EXISTS \"{0}\" CASCADE",
+            self.name
+        );
         if let Err(e) = admin_exec(&self.admin, &drop).await {
-            eprintln!("warning: could not drop test database {}: {e}", self.name);
+            eprintln!("warning: could not drop test schema {}: {e}", self.name);
         }
     }
 }
@@ -272,7 +284,7 @@ impl Scratch {
 /// Set once this process has swept: one sweep per process is enough.
 static SWEPT: AtomicBool = AtomicBool::new(false);
 
-/// How old an unused scratch database must be before a sweep drops it. A test
+/// How old an unused scratch schema must be before a sweep drops it. A test
 /// run is over in minutes; a demo keeps connections open while it serves.
 const STRAY_AFTER: Duration = Duration::from_secs(3600);
 
@@ -282,22 +294,22 @@ fn unix_seconds() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
-/// When a scratch database of that name was created, if it is one.
+/// When a scratch schema of that name was created, if it is one.
 fn created_at(name: &str) -> Option<u64> {
     let mut parts = name.strip_prefix("rc_")?.rsplit('_');
     let _random = parts.next()?;
     parts.next()?.parse().ok()
 }
 
-/// Drops the scratch databases that a killed test process left behind: made
-/// by [`Scratch::create`], older than [`STRAY_AFTER`], and with nobody
-/// connected. A sweep that fails only warns: it is housekeeping, not the test.
+/// Drops the scratch schemas that a killed test process left behind: made by
+/// [`Scratch::create`], older than [`STRAY_AFTER`], and with no connection
+/// on them. A sweep that fails only warns: it is housekeeping, not the test.
 async fn sweep_strays(admin: &PgConnectOptions) {
     let listing = async {
         let mut conn = admin.connect().await?;
         let names: Vec<String> = sqlx::query_scalar(
-            "SELECT datname FROM pg_database WHERE datname LIKE 'rc\\_%' \
-             AND datname NOT IN (SELECT datname FROM pg_stat_activity WHERE datname IS NOT NULL)",
+            "SELECT nspname::text FROM pg_namespace WHERE nspname LIKE 'rc\\_%' \
+             AND nspname NOT IN (SELECT application_name FROM pg_stat_activity)",
         )
         .fetch_all(&mut conn)
         .await?;
@@ -306,17 +318,17 @@ async fn sweep_strays(admin: &PgConnectOptions) {
     };
     let names = match tokio::time::timeout(PROBE_TIMEOUT, listing).await {
         Ok(Ok(names)) => names,
-        Ok(Err(e)) => return eprintln!("warning: could not list stray test databases: {e}"),
+        Ok(Err(e)) => return eprintln!("warning: could not list stray test schemas: {e}"),
         Err(_) => {
-            return eprintln!("warning: listing stray test databases took over {PROBE_TIMEOUT:?}");
+            return eprintln!("warning: listing stray test schemas took over {PROBE_TIMEOUT:?}");
         }
     };
     let cutoff = unix_seconds().saturating_sub(STRAY_AFTER.as_secs());
     for name in names {
         if created_at(&name).is_some_and(|t| t < cutoff) {
-            if let Err(e) = admin_exec(admin, &format!(r#"DROP DATABASE IF EXISTS "{name}""#)).await
-            {
-                eprintln!("warning: could not drop stray test database {name}: {e}");
+            let drop = format!(r#"DROP SCHEMA IF EXISTS "{name}" CASCADE"#);
+            if let Err(e) = admin_exec(admin, &drop).await {
+                eprintln!("warning: could not drop stray test schema {name}: {e}");
             }
         }
     }
@@ -336,8 +348,8 @@ async fn admin_exec(admin: &PgConnectOptions, sql: &str) -> Result<(), String> {
     }
 }
 
-/// Runs `body` with a pool on a fresh database migrated by `migrator`, then drops
-/// the database, whether `body` passed or panicked.
+/// Runs `body` with a pool on a fresh schema migrated by `migrator`, then drops
+/// the schema, whether `body` passed or panicked.
 pub async fn with_pg<F, Fut>(migrator: &'static Migrator, body: F)
 where
     F: FnOnce(PgPool) -> Fut,
@@ -418,7 +430,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn reads_the_creation_time_of_scratch_databases_only() {
+    fn reads_the_creation_time_of_scratch_schemas_only() {
         assert_eq!(
             created_at("rc_test_1790000000_3f9a1c2b"),
             Some(1_790_000_000)

@@ -1,6 +1,8 @@
 //! `course.toml`, the one list of modules and exercises. The runner, the book and
 //! the spec wrapper read it; nothing else keeps a second list.
 
+pub mod services;
+
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
