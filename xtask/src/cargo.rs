@@ -125,13 +125,23 @@ pub fn spec(
         for line in stderr.lines().filter(|l| !is_progress(l)) {
             eprintln!("{line}");
         }
+        if stderr.contains("only shows up once") {
+            eprintln!(
+                "\nThe spec links Rust's standard library dynamically (`-C prefer-dynamic`, .cargo/config.toml). \
+                 RUSTFLAGS or CARGO_ENCODED_RUSTFLAGS, when set, replace that setting: add `-C prefer-dynamic` to them, or unset them."
+            );
+        }
     }
     Ok(run)
 }
 
 /// A line of cargo's progress in verbose mode (`Fresh`, `Compiling`, the
-/// commands it runs), as opposed to the compiler's messages.
+/// commands it runs, the failed command it repeats after "Caused by:"), as
+/// opposed to the compiler's messages.
 fn is_progress(line: &str) -> bool {
+    if line == "Caused by:" || line.starts_with("  process didn't exit successfully") {
+        return true;
+    }
     let indented = line.starts_with("    ");
     let verb = line.trim_start().split(' ').next().unwrap_or("");
     indented

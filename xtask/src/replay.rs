@@ -22,6 +22,7 @@ use crate::cargo::SpecRun;
 use crate::containers::Containers;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -238,15 +239,38 @@ impl Step {
             .stderr(Stdio::piped())
             .output()?;
         if !output.status.success() {
+            let colour = std::io::stderr().is_terminal();
             for line in String::from_utf8_lossy(&output.stderr).lines() {
                 match serde_json::from_str::<serde_json::Value>(line) {
-                    Ok(message) => eprint!("{}", message["rendered"].as_str().unwrap_or("")),
+                    Ok(message) => {
+                        let rendered = message["rendered"].as_str().unwrap_or("");
+                        if colour {
+                            eprint!("{rendered}");
+                        } else {
+                            eprint!("{}", without_colour(rendered));
+                        }
+                    }
                     Err(_) => eprintln!("{line}"),
                 }
             }
         }
         Ok(output.status.success())
     }
+}
+
+/// `text` without its ANSI colour codes (`ESC [ ... m`), for a terminal that
+/// is not one: cargo asked the compiler for coloured messages.
+fn without_colour(text: &str) -> String {
+    let mut plain = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            chars.by_ref().find(|&c| c == 'm');
+        } else {
+            plain.push(c);
+        }
+    }
+    plain
 }
 
 /// `NAME=value` before the program, in cargo's shell line.
@@ -414,5 +438,9 @@ mod tests {
             Some(("CARGO_PKG_NAME".into(), "x=y".into()))
         );
         assert_eq!(assignment("--cfg=x"), None);
+        assert_eq!(
+            without_colour("\u{1b}[1m\u{1b}[91merror\u{1b}[0m: x"),
+            "error: x"
+        );
     }
 }
