@@ -1,53 +1,94 @@
-//! `cargo xtask list`: every exercise and where the student stands on it.
+//! `cargo xtask list`: every exercise and where the student stands on it, from
+//! `.racecourse-progress` (progress.rs), at once. `--check` runs every spec
+//! first and brings the progress up to date; `--next` prints the next id only.
 
 use crate::containers::Containers;
+use crate::progress::Progress;
 use crate::{Ctx, cargo};
 use racecourse_manifest::Side;
 
-pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
-    let mut next = None;
-    let mut rows = Vec::new();
+pub fn run(ctx: &Ctx, next_only: bool, check: bool) -> anyhow::Result<()> {
+    if check {
+        check_all(ctx)?;
+    }
+    let progress = Progress::load(&ctx.root, &ctx.course);
+    for note in &progress.notes {
+        eprintln!("{note}");
+    }
+    let next = progress.next(&ctx.course);
+    if next_only {
+        match next {
+            Some(id) => println!("{id}"),
+            None => println!("all done"),
+        }
+        return Ok(());
+    }
+    let width = ctx
+        .course
+        .exercises
+        .iter()
+        .map(|e| e.title.len())
+        .max()
+        .unwrap_or(0);
+    println!();
+    for exercise in &ctx.course.exercises {
+        let status = if progress.done.contains(&exercise.id) {
+            "done"
+        } else if progress.tried.contains(&exercise.id) {
+            "tried"
+        } else {
+            "-"
+        };
+        let mark = if Some(exercise.id.as_str()) == next {
+            ">"
+        } else {
+            " "
+        };
+        println!(
+            "{mark} {:<5} {:<width$}  {:<11} {status:<6} {}",
+            exercise.id,
+            exercise.title,
+            exercise.store(),
+            ctx.course.file_of(exercise, Side::Exercises)
+        );
+    }
+    let total = ctx.course.exercises.len();
+    println!("\n{} of {total} exercises done.", progress.done.len());
+    match next {
+        Some(id) => println!("Next: `cargo xtask test {id}`."),
+        None => println!(
+            "All done. `cargo xtask demo 01 --impl exercise --load 100` runs your code live."
+        ),
+    }
+    Ok(())
+}
+
+/// Runs every module's spec against the student's code and records each
+/// exercise's verdict, as `cargo xtask test` would, but not as a try: a
+/// solution stays hidden until its exercise is tried by its id.
+fn check_all(ctx: &Ctx) -> anyhow::Result<()> {
     let containers = Containers::provide(&ctx.root, ctx.course.services())?;
     for module in &ctx.course.modules {
         let run = cargo::spec(&ctx.root, module, Side::Exercises, "", &containers)?;
         for exercise in ctx.course.exercises_of(module) {
             let outcomes: Vec<_> = run.matching(&exercise.tests).map(|(_, o)| o).collect();
-            let status = if !run.compiled {
-                "does not compile".to_string()
-            } else if !outcomes.is_empty() && outcomes.iter().all(|o| o.passed) {
-                "done".to_string()
-            } else if let Some(service) = outcomes
+            let service = outcomes
                 .iter()
-                .find_map(|o| cargo::missing_service(&o.output))
-            {
-                format!("needs {service}")
+                .find_map(|o| cargo::missing_service(&o.output));
+            if let Some(service) = service {
+                eprintln!(
+                    "{}: needs {service}; `cargo xtask services` says how to get it",
+                    exercise.id
+                );
+            }
+            let passed = run.compiled && !outcomes.is_empty() && outcomes.iter().all(|o| o.passed);
+            let verdict = if service.is_some() {
+                None
             } else {
-                let passed = outcomes.iter().filter(|o| o.passed).count();
-                next.get_or_insert(exercise.id.clone());
-                format!("not yet ({passed}/{})", outcomes.len())
+                Some(passed)
             };
-            rows.push((
-                exercise.id.clone(),
-                exercise.title.clone(),
-                exercise.store(),
-                status,
-                ctx.course.file_of(exercise, Side::Exercises),
-            ));
+            Progress::record(&ctx.root, &ctx.course, &exercise.id, verdict, false)?;
         }
-    }
-    let width = rows.iter().map(|r| r.1.len()).max().unwrap_or(0);
-    println!();
-    for (id, title, store, status, file) in &rows {
-        println!("{id:<5} {title:<width$}  {store:<11} {status:<17} {file}");
-    }
-    let done = rows.iter().filter(|r| r.3 == "done").count();
-    println!("\n{done} of {} exercises done.", rows.len());
-    match next {
-        Some(id) => println!("Next: `cargo xtask test {id}`."),
-        None if done == rows.len() => println!(
-            "All done. `cargo xtask demo 01 --impl exercise --load 100` runs your code live."
-        ),
-        None => println!("`cargo xtask services` says how to get the missing services."),
     }
     Ok(())
 }

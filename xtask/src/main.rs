@@ -8,6 +8,7 @@ mod demo;
 mod gallery;
 mod install;
 mod list;
+mod progress;
 mod replay;
 mod show;
 mod stress;
@@ -31,8 +32,15 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Every exercise with its status: done, not yet, or waiting for a service.
-    List,
+    /// Every exercise with where you stand (done, tried), the total and the next one.
+    List {
+        /// Print only the next exercise's id.
+        #[arg(long)]
+        next: bool,
+        /// Run every spec first and bring the progress up to date.
+        #[arg(long)]
+        check: bool,
+    },
     /// Run one exercise's spec, e.g. `cargo xtask test 01.1`.
     Test {
         id: String,
@@ -57,8 +65,21 @@ enum Command {
     },
     /// Print the hint of an exercise.
     Hint { id: String },
-    /// Print the reference solution of an exercise (try first).
-    Solution { id: String },
+    /// Show the reference solution as a diff against your file, once you have
+    /// run the exercise's test.
+    Solution {
+        id: String,
+        /// Show it even if the exercise is not tried yet.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Put an exercise's file back as shipped, keeping yours beside it as `<file>.mine`.
+    Reset {
+        id: String,
+        /// Do not ask first.
+        #[arg(long)]
+        yes: bool,
+    },
     /// Which PostgreSQL and Redis the tests would use, and how they were found.
     Services,
     /// Serve a module's demo; `--load N` fires N simultaneous requests and prints the invariant.
@@ -109,7 +130,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let course = Course::load(&root)?;
     let ctx = Ctx { root, course };
     match cli.command {
-        Command::List => list::run(&ctx),
+        Command::List { next, check } => list::run(&ctx, next, check),
         Command::Test { id, solution } => test::run(&ctx, &id, solution),
         Command::Stress {
             id,
@@ -117,7 +138,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             implementation,
         } => stress::run(&ctx, &id, runs, &implementation),
         Command::Hint { id } => show::hint(&ctx, &id),
-        Command::Solution { id } => show::solution(&ctx, &id),
+        Command::Solution { id, force } => show::solution(&ctx, &id, force),
+        Command::Reset { id, yes } => show::reset(&ctx, &id, yes),
         Command::Services => delegate(&ctx, &["services"]),
         Command::Demo { module, args } => demo::run(&ctx, &module, &args),
         Command::Book { serve: false, .. } => delegate(&ctx, &["book"]),

@@ -2,6 +2,7 @@
 //! the file to edit named, and the way to a hint.
 
 use crate::containers::Containers;
+use crate::progress::Progress;
 use crate::{Ctx, cargo};
 use racecourse_manifest::Side;
 
@@ -18,7 +19,17 @@ pub fn run(ctx: &Ctx, id: &str, solution: bool) -> anyhow::Result<()> {
     println!("  edit: {file}");
     let containers = Containers::provide(&ctx.root, exercise.services.iter().map(String::as_str))?;
     let run = cargo::spec(&ctx.root, module, side, &exercise.tests, &containers)?;
+    let record = |passed| {
+        if side == Side::Exercises {
+            // Progress is bookkeeping: a file that cannot be written costs the
+            // student nothing but the record.
+            if let Err(e) = Progress::record(&ctx.root, &ctx.course, &exercise.id, passed, true) {
+                eprintln!("warning: could not record progress: {e}");
+            }
+        }
+    };
     if !run.compiled {
+        record(Some(false));
         anyhow::bail!(
             "{file} does not compile yet: the errors are above. Fix them and run `cargo xtask test {id}` again."
         );
@@ -45,16 +56,25 @@ pub fn run(ctx: &Ctx, id: &str, solution: bool) -> anyhow::Result<()> {
             }
         }
     }
+    let service = outcomes
+        .iter()
+        .find_map(|(_, o)| cargo::missing_service(&o.output));
+    record(if service.is_some() {
+        None
+    } else {
+        Some(failed == 0)
+    });
     if failed == 0 {
+        let next = match Progress::load(&ctx.root, &ctx.course).next(&ctx.course) {
+            Some(next) if side == Side::Exercises => format!("`cargo xtask test {next}`"),
+            _ => "`cargo xtask list`".to_string(),
+        };
         println!(
-            "\n{id} passes: all {} checks. Next: `cargo xtask list`.",
+            "\n{id} passes: all {} checks. Next: {next}.",
             outcomes.len()
         );
         return Ok(());
     }
-    let service = outcomes
-        .iter()
-        .find_map(|(_, o)| cargo::missing_service(&o.output));
     println!();
     match service {
         Some(service) => {

@@ -69,6 +69,10 @@ pub struct Exercise {
     /// teacher; a general remark when absent.
     #[serde(default)]
     pub stuck: Option<String>,
+    /// Ids this exercise had before it was renumbered: a student's progress
+    /// under an old id still counts (`.racecourse-progress`).
+    #[serde(default)]
+    pub aliases: Vec<String>,
 }
 
 fn default_catch_runs() -> u32 {
