@@ -6,6 +6,7 @@ mod cargo;
 mod containers;
 mod demo;
 mod gallery;
+mod grade;
 mod install;
 mod list;
 mod progress;
@@ -63,6 +64,15 @@ enum Command {
         #[arg(long = "impl", value_name = "IMPL", default_value = "exercise")]
         implementation: String,
     },
+    /// Run an exercise's spec again on every save, with keys for hint, list, next
+    /// and quit: `cargo xtask watch 01.1` (the next exercise not done when no id).
+    Watch {
+        id: Option<String>,
+        /// Run on Enter only, for file systems whose change events do not arrive
+        /// (WSL2 on a Windows drive, network drives).
+        #[arg(long)]
+        manual: bool,
+    },
     /// Print the hint of an exercise.
     Hint { id: String },
     /// Show the reference solution as a diff against your file, once you have
@@ -115,6 +125,20 @@ enum Command {
     /// catches the naive code and every wrong fix of the gallery in every run, nothing
     /// warns, the manifest matches the tree, the book builds.
     Verify,
+    /// For instructors: grade students' checkouts against this tree's pristine spec.
+    /// Only each exercise's file is taken from a checkout; an exercise earns its
+    /// points (course.toml) when every check of its spec passes.
+    Grade {
+        /// One student's checkout.
+        #[arg(long, value_name = "PATH")]
+        student: Option<PathBuf>,
+        /// A folder holding one checkout per student.
+        #[arg(long, value_name = "DIR")]
+        class: Option<PathBuf>,
+        /// table, json or junit, to stdout.
+        #[arg(long, value_enum, default_value_t = grade::Format::Table)]
+        format: grade::Format,
+    },
 }
 
 fn main() {
@@ -138,6 +162,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             implementation,
         } => stress::run(&ctx, &id, runs, &implementation),
         Command::Hint { id } => show::hint(&ctx, &id),
+        Command::Watch { id, manual } => watch(&ctx, id.as_deref(), manual),
         Command::Solution { id, force } => show::solution(&ctx, &id, force),
         Command::Reset { id, yes } => show::reset(&ctx, &id, yes),
         Command::Services => delegate(&ctx, &["services"]),
@@ -153,7 +178,29 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         } => bench::run(&ctx, &what, runs, against_rustlings),
         Command::Install => install::run(&ctx),
         Command::Verify => verify::run(&ctx),
+        Command::Grade {
+            student,
+            class,
+            format,
+        } => grade::run(&ctx, student.as_deref(), class.as_deref(), format),
     }
+}
+
+/// `cargo xtask watch`: `racecourse-tools watch`, which runs this runner's
+/// `test` on every save (xtask/tools/src/watch.rs).
+fn watch(ctx: &Ctx, id: Option<&str>, manual: bool) -> anyhow::Result<()> {
+    let runner = std::env::current_exe()?;
+    let runner = runner
+        .to_str()
+        .ok_or_else(|| anyhow::anyhow!("the runner's path is not UTF-8"))?;
+    let mut args = vec!["watch", "--runner", runner];
+    if let Some(id) = id {
+        args.push(&ctx.exercise(id)?.id);
+    }
+    if manual {
+        args.push("--manual");
+    }
+    delegate(ctx, &args)
 }
 
 /// Hands a command to `racecourse-tools`, the runner's heavy half, and exits

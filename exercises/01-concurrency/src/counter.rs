@@ -8,8 +8,9 @@
 //! lock across the whole read, work, write; `AtomicCounter` with no lock at all,
 //! by making the read and the write one indivisible step.
 //!
-//! **The spec checks** that 1000 tasks started together, each incrementing 100
-//! times, leave each counter at exactly 100000.
+//! **The spec checks** that 1000 tasks started together leave each counter at
+//! exactly the number of increments: 100 each (100000) with the lock, 1000
+//! each (1000000) with the atomic.
 //!
 //! Run `cargo xtask test 01.1`; stuck? `cargo xtask hint 01.1`.
 

@@ -69,6 +69,10 @@ pub struct Exercise {
     /// teacher; a general remark when absent.
     #[serde(default)]
     pub stuck: Option<String>,
+    /// What the exercise is worth to `cargo xtask grade`, earned only when
+    /// every check of its spec passes; 1 when absent.
+    #[serde(default = "default_points")]
+    pub points: u32,
     /// Ids this exercise had before it was renumbered: a student's progress
     /// under an old id still counts (`.racecourse-progress`).
     #[serde(default)]
@@ -77,6 +81,10 @@ pub struct Exercise {
 
 fn default_catch_runs() -> u32 {
     3
+}
+
+fn default_points() -> u32 {
+    1
 }
 
 /// Which side of the course a crate is on.

@@ -5,6 +5,7 @@
 mod book;
 mod containers;
 mod services;
+mod watch;
 
 use clap::{Parser, Subcommand};
 use racecourse_kit::services::Kind;
@@ -29,6 +30,17 @@ enum Command {
         /// "postgres", "redis".
         kinds: Vec<String>,
     },
+    /// Run an exercise's spec again on every save (`cargo xtask watch` starts it).
+    Watch {
+        /// The runner to run each spec with (`racecourse`).
+        #[arg(long)]
+        runner: std::path::PathBuf,
+        /// The exercise; the next one not done when absent.
+        id: Option<String>,
+        /// Run on Enter only, for file systems whose change events do not arrive.
+        #[arg(long)]
+        manual: bool,
+    },
     /// Build the book into book/build; `--serve` serves it on 127.0.0.1.
     Book {
         #[arg(long)]
@@ -50,6 +62,7 @@ fn main() {
             .collect::<anyhow::Result<Vec<_>>>()
             .and_then(|kinds| containers::serve(&kinds)),
         Command::Book { serve, port } => book::run(serve, port),
+        Command::Watch { runner, id, manual } => watch::run(&runner, id, manual),
     };
     if let Err(e) = result {
         eprintln!("error: {e:#}");
