@@ -120,11 +120,8 @@ pub fn spec(
     replay::record(root, package, &stderr, started);
     let run = SpecRun::from_stdout(&String::from_utf8_lossy(&output.stdout));
     if !run.compiled {
-        // The compiler's errors: the student needs every word of them, and
-        // none of cargo's progress lines.
-        for line in stderr.lines().filter(|l| !is_progress(l)) {
-            eprintln!("{line}");
-        }
+        let messages: Vec<&str> = stderr.lines().filter(|l| !is_progress(l)).collect();
+        print_first_error(&messages.join("\n"), package);
         if stderr.contains("only shows up once") {
             eprintln!(
                 "\nThe spec links Rust's standard library dynamically (`-C prefer-dynamic`, .cargo/config.toml). \
@@ -133,6 +130,46 @@ pub fn spec(
         }
     }
     Ok(run)
+}
+
+/// Prints the first error of the compiler's `messages` (with its file and
+/// line), not pages of them: the first is the one to fix, and the others often
+/// follow from it. Says how many more there are, and how to see them.
+pub fn print_first_error(messages: &str, package: &str) {
+    let (first, more) = first_error(messages);
+    eprintln!("{}", first.trim_end());
+    if more > 0 {
+        eprintln!(
+            "\n({more} more error{}: `cargo test -p {package} --lib --no-run` shows them all)",
+            if more == 1 { "" } else { "s" }
+        );
+    }
+}
+
+/// The first error block of the compiler's output and how many other errors
+/// follow. A block starts at a line that begins with `error` or `warning`;
+/// cargo's and rustc's closing lines (`could not compile`, `aborting`) are
+/// not errors of their own. With no block found, the whole text.
+fn first_error(messages: &str) -> (String, usize) {
+    let closing =
+        |l: &str| l.starts_with("error: could not compile") || l.starts_with("error: aborting");
+    let mut blocks: Vec<Vec<&str>> = Vec::new();
+    for line in messages.lines() {
+        if line.starts_with("error") || line.starts_with("warning") {
+            blocks.push(Vec::new());
+        }
+        if let Some(block) = blocks.last_mut() {
+            block.push(line);
+        }
+    }
+    let errors: Vec<_> = blocks
+        .iter()
+        .filter(|b| b[0].starts_with("error") && !closing(b[0]))
+        .collect();
+    match errors.first() {
+        Some(first) => (first.join("\n"), errors.len() - 1),
+        None => (messages.to_string(), 0),
+    }
 }
 
 /// A line of cargo's progress in verbose mode (`Fresh`, `Compiling`, the
@@ -332,6 +369,21 @@ mod tests {
     use super::*;
 
     const REPORT: &str = "\nrunning 2 tests\ntest spec::e01_1_a ... ok\ntest spec::e01_1_b ... FAILED\n\nfailures:\n\n---- spec::e01_1_b stdout ----\n\nthread 'x' panicked at modules/kit/src/spec.rs:27:9:\n\n01.1 Lost-update counter: not passing yet\n\n  expected 100000, got 3\n\n  file to edit: exercises/01-concurrency/src/counter.rs\n\n\nfailures:\n    e01_1_b\n\ntest result: FAILED. 1 passed; 1 failed\n";
+
+    #[test]
+    fn keeps_the_first_error_only() {
+        let messages = "warning: unused import\n --> src/a.rs:1:5\n\nerror: expected `;`\n --> src/counter.rs:12:9\n   |\n\nerror[E0425]: cannot find value `x`\n --> src/counter.rs:20:1\n\nerror: aborting due to 2 previous errors\nerror: could not compile `x` (lib test) due to 2 previous errors";
+        let (first, more) = first_error(messages);
+        assert_eq!(
+            first.trim_end(),
+            "error: expected `;`\n --> src/counter.rs:12:9\n   |"
+        );
+        assert_eq!(more, 1);
+        assert_eq!(
+            first_error("no block here"),
+            ("no block here".to_string(), 0)
+        );
+    }
 
     #[test]
     fn reads_verdicts_and_failure_messages() {

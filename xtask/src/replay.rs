@@ -22,7 +22,6 @@ use crate::cargo::SpecRun;
 use crate::containers::Containers;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -239,27 +238,28 @@ impl Step {
             .stderr(Stdio::piped())
             .output()?;
         if !output.status.success() {
-            let colour = std::io::stderr().is_terminal();
+            let mut messages = String::new();
             for line in String::from_utf8_lossy(&output.stderr).lines() {
                 match serde_json::from_str::<serde_json::Value>(line) {
-                    Ok(message) => {
-                        let rendered = message["rendered"].as_str().unwrap_or("");
-                        if colour {
-                            eprint!("{rendered}");
-                        } else {
-                            eprint!("{}", without_colour(rendered));
-                        }
+                    Ok(message) => messages
+                        .push_str(&without_colour(message["rendered"].as_str().unwrap_or(""))),
+                    Err(_) => {
+                        messages.push_str(line);
+                        messages.push('\n');
                     }
-                    Err(_) => eprintln!("{line}"),
                 }
             }
+            let package = self
+                .var("CARGO_PKG_NAME")
+                .unwrap_or("the exercises' package");
+            crate::cargo::print_first_error(&messages, package);
         }
         Ok(output.status.success())
     }
 }
 
-/// `text` without its ANSI colour codes (`ESC [ ... m`), for a terminal that
-/// is not one: cargo asked the compiler for coloured messages.
+/// `text` without its ANSI colour codes (`ESC [ ... m`): cargo asked the
+/// compiler for coloured messages, and the runner reads them as text.
 fn without_colour(text: &str) -> String {
     let mut plain = String::with_capacity(text.len());
     let mut chars = text.chars();

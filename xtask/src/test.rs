@@ -17,6 +17,7 @@ pub fn run(ctx: &Ctx, id: &str, solution: bool) -> anyhow::Result<()> {
     let file = ctx.course.file_of(exercise, side);
     println!("{} {}  ({})", exercise.id, exercise.title, exercise.store());
     println!("  edit: {file}");
+    println!("  hint: cargo xtask hint {}", exercise.id);
     let containers = Containers::provide(&ctx.root, exercise.services.iter().map(String::as_str))?;
     let run = cargo::spec(&ctx.root, module, side, &exercise.tests, &containers)?;
     let record = |passed| {
@@ -31,7 +32,7 @@ pub fn run(ctx: &Ctx, id: &str, solution: bool) -> anyhow::Result<()> {
     if !run.compiled {
         record(Some(false));
         anyhow::bail!(
-            "{file} does not compile yet: the errors are above. Fix them and run `cargo xtask test {id}` again."
+            "{file} does not compile yet: the first error is above. Fix it and run `cargo xtask test {id}` again."
         );
     }
     let outcomes: Vec<_> = run.matching(&exercise.tests).collect();
