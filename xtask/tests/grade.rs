@@ -223,6 +223,22 @@ fn grades_a_class_from_the_pristine_spec_only() {
         "grade", "--class", class_arg, "--format", "junit",
     ]));
     insta::assert_snapshot!("class_junit", stable(&junit));
+
+    let table = stdout(&racecourse(&["grade", "--class", class_arg]));
+    let course = racecourse_manifest::Course::load(&root()).expect("course.toml");
+    let most: u64 = course.exercises.iter().map(|e| u64::from(e.points)).sum();
+    for (student, got) in [
+        ("1-untouched", 0),
+        ("2-solver", points("01.1") + points("01.2") + points("01.3")),
+        ("3-tamperer", points("01.1")),
+        ("4-broken", points("01.2")),
+    ] {
+        let line = format!("{student}  {got} / {most}");
+        assert!(
+            table.lines().any(|l| l == line),
+            "no line {line:?} in the table:\n{table}"
+        );
+    }
 }
 
 #[test]
