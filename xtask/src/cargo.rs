@@ -297,18 +297,18 @@ fn test_name(path: &str) -> String {
 pub fn parse_libtest(stdout: &str) -> BTreeMap<String, TestOutcome> {
     let mut tests = BTreeMap::new();
     for line in stdout.lines() {
-        if let Some(rest) = line.strip_prefix("test ") {
-            if let Some((name, verdict)) = rest.rsplit_once(" ... ") {
-                let passed = verdict.trim() == "ok";
-                if passed || verdict.trim() == "FAILED" {
-                    tests.insert(
-                        test_name(name),
-                        TestOutcome {
-                            passed,
-                            output: String::new(),
-                        },
-                    );
-                }
+        if let Some(rest) = line.strip_prefix("test ")
+            && let Some((name, verdict)) = rest.rsplit_once(" ... ")
+        {
+            let passed = verdict.trim() == "ok";
+            if passed || verdict.trim() == "FAILED" {
+                tests.insert(
+                    test_name(name),
+                    TestOutcome {
+                        passed,
+                        output: String::new(),
+                    },
+                );
             }
         }
     }
@@ -338,11 +338,10 @@ pub fn parse_libtest(stdout: &str) -> BTreeMap<String, TestOutcome> {
 /// whole output without thread banners.
 pub fn explanation(output: &str) -> String {
     if let (Some(start), Some(end)) = (output.find("not passing yet"), output.find("file to edit:"))
+        && start < end
     {
-        if start < end {
-            let body = &output[start + "not passing yet".len()..end];
-            return body.trim_matches('\n').trim_end().to_string();
-        }
+        let body = &output[start + "not passing yet".len()..end];
+        return body.trim_matches('\n').trim_end().to_string();
     }
     output
         .lines()

@@ -127,6 +127,7 @@ fn class_of(dir: &Path) -> anyhow::Result<Vec<(String, PathBuf)>> {
 /// Grades every student, on as many grading copies as there are cores (at
 /// most one per student), in the order of `students`.
 fn grade_all(ctx: &Ctx, students: &[(String, PathBuf)]) -> anyhow::Result<Vec<Report>> {
+    let _turn = take_turn(&ctx.root)?;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let copies = cores.min(students.len()).max(1);
     let containers = Containers::provide(&ctx.root, ctx.course.services())?;
@@ -169,6 +170,21 @@ fn grade_all(ctx: &Ctx, students: &[(String, PathBuf)]) -> anyhow::Result<Vec<Re
         .into_iter()
         .flatten()
         .collect())
+}
+
+/// A lock on `target/grade/lock`, held while grading: two grade runs at once
+/// would overlay different students on the same grading copies, so the second
+/// waits for the first (the lock goes with the file when this process ends,
+/// however it ends).
+fn take_turn(root: &Path) -> anyhow::Result<std::fs::File> {
+    let dir = root.join("target/grade");
+    std::fs::create_dir_all(&dir)?;
+    let file = std::fs::File::create(dir.join("lock"))?;
+    if file.try_lock().is_err() {
+        eprintln!("another `grade` is running on these grading copies: waiting for it to finish");
+        file.lock()?;
+    }
+    Ok(file)
 }
 
 /// One grading copy of the pristine course, `target/grade/work-N/`.
