@@ -171,8 +171,17 @@ async fn fire_load(
         .map_err(anyhow::Error::msg)?;
     let view: ProductView = serde_json::from_str(&answer.body)?;
     let r = view.report;
+    let lost = r.units_ordered - i64::from(r.reserved);
     let verdict = if view.oversold > 0 {
         format!("OVERSOLD {}", view.oversold)
+    } else if lost != 0 {
+        // Fewer buyers than units hide the oversell, not the race: the count
+        // of reserved units lost updates, and the next buyers would be sold
+        // units that are gone.
+        format!(
+            "LOST UPDATES: the orders hold {} units, `reserved` says {}: {lost} reservations lost",
+            r.units_ordered, r.reserved
+        )
     } else if r.orders == i64::from(r.stock).min(n as i64) {
         "oversold 0: every unit sold exactly once".to_string()
     } else {
