@@ -1,0 +1,109 @@
+//! The demo answers bad input with problem+json, and a retry with the first answer.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use racecourse_02::spec::erased::idempotency_store;
+use racecourse_02_solutions::store::MemStore;
+use std::time::Duration;
+use tower::ServiceExt;
+
+fn app() -> Router {
+    let day = Duration::from_secs(24 * 3600);
+    racecourse_02::demo::router(idempotency_store::<MemStore>(day, Duration::from_secs(30)))
+}
+
+async fn send(app: &Router, key: Option<&str>, body: &str) -> (StatusCode, String, String) {
+    let mut request = Request::post("/charges").header(header::CONTENT_TYPE, "application/json");
+    if let Some(key) = key {
+        request = request.header("idempotency-key", key);
+    }
+    let response = app
+        .clone()
+        .oneshot(request.body(Body::from(body.to_string())).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let content_type = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let body = http_body_util::BodyExt::collect(response.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    (
+        status,
+        content_type,
+        String::from_utf8(body.to_vec()).unwrap(),
+    )
+}
+
+fn assert_problem(got: (StatusCode, String, String), status: StatusCode, words: &str) {
+    assert_eq!(got.0, status, "{}", got.2);
+    assert_eq!(got.1, "application/problem+json");
+    let problem: serde_json::Value = serde_json::from_str(&got.2).unwrap();
+    assert_eq!(problem["status"], status.as_u16());
+    let detail = problem["detail"].as_str().unwrap_or_default();
+    assert!(detail.contains(words), "{detail:?} should say {words:?}");
+}
+
+#[tokio::test]
+async fn bad_input_is_a_problem() {
+    let app = app();
+    let ok = r#"{"amount":10}"#;
+    assert_problem(
+        send(&app, None, ok).await,
+        StatusCode::BAD_REQUEST,
+        "Idempotency-Key header",
+    );
+    assert_problem(
+        send(&app, Some(""), ok).await,
+        StatusCode::BAD_REQUEST,
+        "1 to 255",
+    );
+    assert_problem(
+        send(&app, Some("k"), "{").await,
+        StatusCode::BAD_REQUEST,
+        "JSON",
+    );
+    assert_problem(
+        send(&app, Some("k"), r#"{"amount":"ten"}"#).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "amount",
+    );
+    assert_problem(
+        send(&app, Some("k"), r#"{"amount":0}"#).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "more than zero",
+    );
+}
+
+#[tokio::test]
+async fn a_retry_gets_the_first_answer_and_a_reused_key_a_422() {
+    let app = app();
+    let first = send(&app, Some("k1"), r#"{"amount":10}"#).await;
+    assert_eq!(first.0, StatusCode::CREATED, "{}", first.2);
+    let retry = send(&app, Some("k1"), r#"{"amount":10}"#).await;
+    assert_eq!(
+        retry, first,
+        "a retry must get the first answer, byte for byte"
+    );
+    assert_problem(
+        send(&app, Some("k1"), r#"{"amount":99}"#).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "another body",
+    );
+}
+
+#[tokio::test]
+async fn duplicates_at_once_charge_once() {
+    let (statuses, charges) = racecourse_02::demo::burst(app(), 20).await;
+    assert_eq!(
+        charges, 1,
+        "20 identical requests at once, statuses {statuses:?}"
+    );
+    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1);
+    assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 19);
+}

@@ -1,0 +1,64 @@
+//! Module 02's gallery: for each exercise, the naive code ([`crate::naive`]) and
+//! the fixes students really write that almost work ([`crate::wrong`]), each
+//! bound to the exercise's checks. `tests/gallery.rs` proves the spec catches
+//! every one of them on every run; `cargo xtask stress <id> --impl <name>`
+//! repeats one of them.
+//!
+//! Adding a wrong fix: write it in `wrong/<exercise file>.rs` with a doc comment
+//! saying why it is wrong, add a [`Suspect`] here, and include it by anchor in
+//! the exercise's book page under "Fixes that almost work".
+
+use crate::naive;
+use crate::spec as s;
+use crate::spec::erased as e;
+use crate::wrong;
+use racecourse_kit::gallery::Suspect;
+
+/// Every wrong implementation of module 02, with what its failure must say.
+pub fn suspects() -> Vec<Suspect> {
+    use wrong::store as w;
+    let suspect = |exercise, name, title, expect, checks| Suspect {
+        exercise,
+        name,
+        title,
+        expect,
+        checks,
+    };
+    vec![
+        suspect(
+            "02.1",
+            "naive",
+            "no in-flight state: a retry at work is New",
+            "the work runs twice",
+            || s::store::checks(e::idempotency_store::<naive::store::NoClaimStore>),
+        ),
+        suspect(
+            "02.1",
+            "check-then-insert",
+            "look the key up, await, then claim it",
+            "must be one step",
+            || s::store::checks(e::idempotency_store::<w::CheckThenInsert>),
+        ),
+        suspect(
+            "02.1",
+            "two-locks",
+            "look-up and claim under two lock acquisitions",
+            "must be one step",
+            || s::store::checks(e::idempotency_store::<w::TwoLocks>),
+        ),
+        suspect(
+            "02.1",
+            "fingerprint-ignored",
+            "answers by key alone, body not compared",
+            "reused key",
+            || s::store::checks(e::idempotency_store::<w::FingerprintIgnored>),
+        ),
+        suspect(
+            "02.1",
+            "one-expiry",
+            "the claim lives as long as the retention",
+            "blocks its retry",
+            || s::store::checks(e::idempotency_store::<w::OneExpiry>),
+        ),
+    ]
+}

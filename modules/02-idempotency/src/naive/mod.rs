@@ -1,0 +1,6 @@
+//! The naive implementations: each does what a first version usually does, and
+//! each has the race its exercise is about. The demo runs them to show the race;
+//! `tests/gallery.rs` proves the spec catches every one of them, with the
+//! wrong fixes of `crate::wrong`.
+
+pub mod store;
