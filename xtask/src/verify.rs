@@ -171,14 +171,11 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
                 strays.join(", ")
             ),
         );
-        let (ok, output) =
-            package_tests(&ctx.root, &["-p", &module.package, "--lib"], &containers)?;
+        // Its unit tests and its test files (the gallery, `test = false`, ran above).
+        let (ok, output) = package_tests(&ctx.root, &["-p", &module.package], &containers)?;
         tally.check(
             ok,
-            &format!(
-                "{}: the module's own tests ({} --lib)",
-                module.id, module.package
-            ),
+            &format!("{}: the module's own tests ({})", module.id, module.package),
             &output,
         );
         let (ok, output) = package_tests(&ctx.root, &["-p", &module.demo_package], &containers)?;

@@ -80,6 +80,7 @@ async fn charge(
             let body = serde_json::json!({ "charge": format!("ch_{n}"), "amount": request.amount });
             let stored = StoredResponse {
                 status: StatusCode::CREATED.as_u16(),
+                headers: Vec::new(),
                 body: body.to_string(),
             };
             app.store.complete(key, stored.clone()).await;

@@ -16,6 +16,7 @@ use racecourse_kit::gallery::Suspect;
 
 /// Every wrong implementation of module 02, with what its failure must say.
 pub fn suspects() -> Vec<Suspect> {
+    use wrong::layer as l;
     use wrong::store as w;
     let suspect = |exercise, name, title, expect, checks| Suspect {
         exercise,
@@ -59,6 +60,48 @@ pub fn suspects() -> Vec<Suspect> {
             "the claim lives as long as the retention",
             "blocks its retry",
             || s::store::checks(e::idempotency_store::<w::OneExpiry>),
+        ),
+        suspect(
+            "02.2",
+            "naive",
+            "no layer: every retry runs the handler",
+            "Idempotent-Replayed|must be accepted",
+            || s::layer::checks(naive::layer::no_layer),
+        ),
+        suspect(
+            "02.2",
+            "unscoped",
+            "the key alone, not scoped to the user",
+            "never alice's",
+            || s::layer::checks(l::unscoped),
+        ),
+        suspect(
+            "02.2",
+            "no-stored-headers",
+            "replays status and body, not the headers",
+            "headers (Location",
+            || s::layer::checks(l::no_stored_headers),
+        ),
+        suspect(
+            "02.2",
+            "no-replayed-header",
+            "replays without Idempotent-Replayed",
+            "Idempotent-Replayed",
+            || s::layer::checks(l::no_replayed_header),
+        ),
+        suspect(
+            "02.2",
+            "stores-refusals",
+            "stores the handler's 4xx too",
+            "must not be stored",
+            || s::layer::checks(l::stores_refusals),
+        ),
+        suspect(
+            "02.2",
+            "check-then-claim",
+            "its own map, looked up then claimed after an await",
+            "claimed in one step",
+            || s::layer::checks(l::check_then_claim),
         ),
     ]
 }

@@ -8,6 +8,7 @@
 
 pub mod demo;
 pub mod gallery;
+pub mod layer;
 pub mod naive;
 pub mod spec;
 pub mod store;
@@ -48,6 +49,21 @@ macro_rules! spec {
             e02_1_claims_expire_after_the_lease = "claims_expire_after_the_lease",
             e02_1_one_of_many_racing_begins_wins = "one_of_many_racing_begins_wins",
             e02_1_threads_in_lockstep_get_one_new = "threads_in_lockstep_get_one_new",
+        );
+
+        ::racecourse_kit::spec_tests!(
+            "02.2",
+            s::layer::checks(
+                |router| router.layer(m::layer::IdempotencyLayer::new(s::layer::store()))
+            ),
+            e02_2_bad_keys_and_users_get_400 = "bad_keys_and_users_get_400",
+            e02_2_a_completed_request_is_replayed = "a_completed_request_is_replayed",
+            e02_2_a_request_in_flight_gets_409 = "a_request_in_flight_gets_409",
+            e02_2_a_reused_key_gets_422 = "a_reused_key_gets_422",
+            e02_2_a_failed_request_is_not_stored = "a_failed_request_is_not_stored",
+            e02_2_users_have_their_own_keys = "users_have_their_own_keys",
+            e02_2_other_methods_pass_through = "other_methods_pass_through",
+            e02_2_concurrent_duplicates_run_once = "concurrent_duplicates_run_once",
         );
     };
 }

@@ -15,6 +15,9 @@ use std::time::Duration;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredResponse {
     pub status: u16,
+    /// The response's headers, in order, to replay with it (02.2 stores them;
+    /// a store keeps them as it keeps the body, without looking).
+    pub headers: Vec<(String, String)>,
     pub body: String,
 }
 

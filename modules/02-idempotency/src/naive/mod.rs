@@ -3,4 +3,5 @@
 //! `tests/gallery.rs` proves the spec catches every one of them, with the
 //! wrong fixes of `crate::wrong`.
 
+pub mod layer;
 pub mod store;

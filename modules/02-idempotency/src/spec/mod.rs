@@ -8,6 +8,7 @@
 //! together) and ends in an exact count. Failures read like a teacher's remark.
 
 pub mod erased;
+pub mod layer;
 pub mod store;
 
 use std::sync::Arc;

@@ -59,6 +59,7 @@ fn secs(n: u64) -> Duration {
 fn created() -> StoredResponse {
     StoredResponse {
         status: 201,
+        headers: vec![("location".into(), "/charges/ch_1".into())],
         body: "{\"charge\":\"ch_1\",\"amount\":10}".into(),
     }
 }

@@ -3,4 +3,5 @@
 //! doc comment. The spec must catch every one on every run (`crate::gallery`);
 //! the book shows each under "Fixes that almost work".
 
+pub mod layer;
 pub mod store;
