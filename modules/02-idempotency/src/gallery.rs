@@ -17,6 +17,7 @@ use racecourse_kit::gallery::Suspect;
 /// Every wrong implementation of module 02, with what its failure must say.
 pub fn suspects() -> Vec<Suspect> {
     use wrong::layer as l;
+    use wrong::redis_store as r;
     use wrong::store as w;
     let suspect = |exercise, name, title, expect, checks| Suspect {
         exercise,
@@ -102,6 +103,37 @@ pub fn suspects() -> Vec<Suspect> {
             "its own map, looked up then claimed after an await",
             "claimed in one step",
             || s::layer::checks(l::check_then_claim),
+        ),
+        suspect(
+            "02.3",
+            "naive",
+            "GET, then SET without NX",
+            "never a GET and then a SET",
+            || s::redis_store::checks(e::redis_idempotency_store::<naive::redis_store::GetThenSet>),
+        ),
+        suspect("02.3", "no-lease", "SET NX without PX", "no TTL", || {
+            s::redis_store::checks(e::redis_idempotency_store::<r::NoLease>)
+        }),
+        suspect(
+            "02.3",
+            "get-then-set-nx",
+            "GET, then SET NX PX, answering from the GET",
+            "answered from what it read before",
+            || s::redis_store::checks(e::redis_idempotency_store::<r::GetThenSetNx>),
+        ),
+        suspect(
+            "02.3",
+            "no-retention",
+            "complete with a plain SET, no TTL",
+            "retention (24 h), not never",
+            || s::redis_store::checks(e::redis_idempotency_store::<r::NoRetention>),
+        ),
+        suspect(
+            "02.3",
+            "del-abandon",
+            "abandon with a plain DEL",
+            "deleted the stored response",
+            || s::redis_store::checks(e::redis_idempotency_store::<r::DelAbandon>),
         ),
     ]
 }

@@ -10,10 +10,12 @@ pub mod demo;
 pub mod gallery;
 pub mod layer;
 pub mod naive;
+pub mod redis_store;
 pub mod spec;
 pub mod store;
 pub mod wrong;
 
+pub use redis_store::RedisIdempotencyStore;
 pub use store::{Begin, IdempotencyStore, StoredResponse};
 
 /// Stands for the work a real service does between looking a key up and
@@ -64,6 +66,18 @@ macro_rules! spec {
             e02_2_users_have_their_own_keys = "users_have_their_own_keys",
             e02_2_other_methods_pass_through = "other_methods_pass_through",
             e02_2_concurrent_duplicates_run_once = "concurrent_duplicates_run_once",
+        );
+
+        ::racecourse_kit::spec_tests!(
+            "02.3",
+            s::redis_store::checks(e::redis_idempotency_store::<m::redis_store::RedisStore>),
+            e02_3_each_outcome = "each_outcome",
+            e02_3_abandon_drops_only_a_claim = "abandon_drops_only_a_claim",
+            e02_3_completed_entries_carry_the_retention = "completed_entries_carry_the_retention",
+            e02_3_claims_expire_after_the_lease = "claims_expire_after_the_lease",
+            e02_3_one_of_many_racing_begins_wins = "one_of_many_racing_begins_wins",
+            e02_3_a_pause_between_two_commands_changes_nothing =
+                "a_pause_between_two_commands_changes_nothing",
         );
     };
 }

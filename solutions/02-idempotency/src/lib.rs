@@ -1,8 +1,9 @@
 //! Module 02, idempotency end to end: one file per exercise. Start with
-//! `store.rs` (02.1), then `layer.rs` (02.2); `cargo xtask list` shows where
-//! you are.
+//! `store.rs` (02.1), then `layer.rs` (02.2), then `redis_store.rs` (02.3);
+//! `cargo xtask list` shows where you are.
 
 pub mod layer;
+pub mod redis_store;
 pub mod store;
 
 // The spec, as this crate's unit tests: `cargo xtask test <id>` runs it.

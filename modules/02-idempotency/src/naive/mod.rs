@@ -4,4 +4,5 @@
 //! wrong fixes of `crate::wrong`.
 
 pub mod layer;
+pub mod redis_store;
 pub mod store;

@@ -10,7 +10,10 @@
 //! as if it called the contract. The constructor functions are what
 //! [`crate::spec!`] hands to the spec as `fn` pointers.
 
+use crate::redis_store::RedisIdempotencyStore;
 use crate::store::{Begin, IdempotencyStore, StoredResponse};
+use redis::RedisResult;
+use redis::aio::ConnectionManager;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -44,4 +47,47 @@ pub fn idempotency_store<S: IdempotencyStore>(
     lease: Duration,
 ) -> Arc<dyn DynIdempotencyStore> {
     Arc::new(S::new(retention, lease))
+}
+
+/// [`RedisIdempotencyStore`] as a trait object.
+pub trait DynRedisIdempotencyStore: Send + Sync {
+    fn begin<'a>(&'a self, key: &'a str, fingerprint: &'a str)
+    -> BoxFuture<'a, RedisResult<Begin>>;
+    fn complete<'a>(
+        &'a self,
+        key: &'a str,
+        response: StoredResponse,
+    ) -> BoxFuture<'a, RedisResult<()>>;
+    fn abandon<'a>(&'a self, key: &'a str) -> BoxFuture<'a, RedisResult<()>>;
+}
+
+impl<S: RedisIdempotencyStore> DynRedisIdempotencyStore for S {
+    fn begin<'a>(
+        &'a self,
+        key: &'a str,
+        fingerprint: &'a str,
+    ) -> BoxFuture<'a, RedisResult<Begin>> {
+        Box::pin(RedisIdempotencyStore::begin(self, key, fingerprint))
+    }
+    fn complete<'a>(
+        &'a self,
+        key: &'a str,
+        response: StoredResponse,
+    ) -> BoxFuture<'a, RedisResult<()>> {
+        Box::pin(RedisIdempotencyStore::complete(self, key, response))
+    }
+    fn abandon<'a>(&'a self, key: &'a str) -> BoxFuture<'a, RedisResult<()>> {
+        Box::pin(RedisIdempotencyStore::abandon(self, key))
+    }
+}
+
+/// A `S` on this connection, under this key prefix, with this retention and
+/// lease, for the spec of 02.3.
+pub fn redis_idempotency_store<S: RedisIdempotencyStore>(
+    conn: ConnectionManager,
+    prefix: String,
+    retention: Duration,
+    lease: Duration,
+) -> Arc<dyn DynRedisIdempotencyStore> {
+    Arc::new(S::new(conn, prefix, retention, lease))
 }

@@ -9,6 +9,7 @@
 
 pub mod erased;
 pub mod layer;
+pub mod redis_store;
 pub mod store;
 
 use std::sync::Arc;

@@ -4,4 +4,5 @@
 //! the book shows each under "Fixes that almost work".
 
 pub mod layer;
+pub mod redis_store;
 pub mod store;
