@@ -243,6 +243,31 @@ where
     }
 }
 
+// ANCHOR: together
+/// Spawns `n` tasks that start together (they wait at a barrier, so none gets
+/// a head start) and returns their results in order, re-raising a panic. Every
+/// module's spec starts its racing tasks with it.
+pub async fn together<T, F, Fut>(n: usize, task: F) -> Vec<T>
+where
+    T: Send + 'static,
+    F: Fn(usize) -> Fut,
+    Fut: std::future::Future<Output = T> + Send + 'static,
+{
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(n));
+    let handles = (0..n)
+        .map(|i| {
+            let barrier = barrier.clone();
+            let work = task(i);
+            tokio::spawn(async move {
+                barrier.wait().await;
+                work.await
+            })
+        })
+        .collect();
+    join_all(handles).await
+}
+// ANCHOR_END: together
+
 /// Awaits every task and re-raises the first panic among them as the caller's
 /// own, so a stub's `todo!()` inside a spawned task fails the spec with its message.
 pub async fn join_all<T>(handles: Vec<tokio::task::JoinHandle<T>>) -> Vec<T> {

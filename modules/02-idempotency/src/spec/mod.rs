@@ -12,27 +12,4 @@ pub mod layer;
 pub mod redis_store;
 pub mod store;
 
-use std::sync::Arc;
-use tokio::sync::Barrier;
-
-/// Spawns `n` tasks that start together (they wait at a barrier, so none gets
-/// a head start) and returns their results in order, re-raising a panic.
-pub(crate) async fn together<T, F, Fut>(n: usize, task: F) -> Vec<T>
-where
-    T: Send + 'static,
-    F: Fn(usize) -> Fut,
-    Fut: std::future::Future<Output = T> + Send + 'static,
-{
-    let barrier = Arc::new(Barrier::new(n));
-    let handles = (0..n)
-        .map(|i| {
-            let barrier = barrier.clone();
-            let work = task(i);
-            tokio::spawn(async move {
-                barrier.wait().await;
-                work.await
-            })
-        })
-        .collect();
-    racecourse_kit::spec::join_all(handles).await
-}
+pub(crate) use racecourse_kit::spec::together;
