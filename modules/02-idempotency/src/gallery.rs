@@ -16,7 +16,9 @@ use racecourse_kit::gallery::Suspect;
 
 /// Every wrong implementation of module 02, with what its failure must say.
 pub fn suspects() -> Vec<Suspect> {
+    use wrong::documents as d;
     use wrong::layer as l;
+    use wrong::payments as p;
     use wrong::redis_store as r;
     use wrong::store as w;
     let suspect = |exercise, name, title, expect, checks| Suspect {
@@ -134,6 +136,90 @@ pub fn suspects() -> Vec<Suspect> {
             "abandon with a plain DEL",
             "deleted the stored response",
             || s::redis_store::checks(e::redis_idempotency_store::<r::DelAbandon>),
+        ),
+        suspect(
+            "02.4",
+            "naive",
+            "a payment per request, no key",
+            "different receipts",
+            || s::payments::checks(e::payments::<naive::payments::NoKeyPayments>),
+        ),
+        suspect(
+            "02.4",
+            "check-then-insert",
+            "SELECT the key, then a plain INSERT",
+            "identical requests failed",
+            || s::payments::checks(e::payments::<p::CheckThenInsert>),
+        ),
+        suspect(
+            "02.4",
+            "one-transaction",
+            "claim, payment, charge and receipt in one transaction",
+            "the gateway charged 2 times",
+            || s::payments::checks(e::payments::<p::OneTransaction>),
+        ),
+        suspect(
+            "02.4",
+            "start-over",
+            "recovery points written but never read",
+            "the gateway charged 2 times",
+            || s::payments::checks(e::payments::<p::StartOver>),
+        ),
+        suspect(
+            "02.4",
+            "unscoped-key",
+            "the key looked up without the user",
+            "Keys are scoped to the user",
+            || s::payments::checks(e::payments::<p::UnscopedKey>),
+        ),
+        suspect(
+            "02.4",
+            "no-fingerprint",
+            "a stored receipt replayed whatever the amount",
+            "must be refused with KeyReused",
+            || s::payments::checks(e::payments::<p::NoFingerprint>),
+        ),
+        suspect(
+            "02.4",
+            "reaper-backwards",
+            "the reaper's comparison the wrong way round",
+            "the reaper must delete the two older than a day",
+            || s::payments::checks(e::payments::<p::ReaperBackwards>),
+        ),
+        suspect(
+            "02.5",
+            "naive",
+            "every PUT writes, every DELETE reports",
+            "must be Unchanged at version 1",
+            || s::documents::checks(e::documents::<naive::documents::AlwaysWrite>),
+        ),
+        suspect(
+            "02.5",
+            "raw-bytes-hash",
+            "the body hashed as sent",
+            "Hash the parsed value",
+            || s::documents::checks(e::documents::<d::RawBytesHash>),
+        ),
+        suspect(
+            "02.5",
+            "check-then-write",
+            "compare under the lock, write under it again",
+            "Compare and write under one lock",
+            || s::documents::checks(e::documents::<d::CheckThenWrite>),
+        ),
+        suspect(
+            "02.5",
+            "delete-forgets-version",
+            "DELETE removes the entry, and the version with it",
+            "Keep a tombstone",
+            || s::documents::checks(e::documents::<d::DeleteForgetsVersion>),
+        ),
+        suspect(
+            "02.5",
+            "delete-event-always",
+            "a Deleted event for every DELETE",
+            "make one Deleted event",
+            || s::documents::checks(e::documents::<d::DeleteEventAlways>),
         ),
     ]
 }

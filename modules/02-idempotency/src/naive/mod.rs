@@ -3,6 +3,8 @@
 //! `tests/gallery.rs` proves the spec catches every one of them, with the
 //! wrong fixes of `crate::wrong`.
 
+pub mod documents;
 pub mod layer;
+pub mod payments;
 pub mod redis_store;
 pub mod store;

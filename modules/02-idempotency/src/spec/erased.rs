@@ -10,10 +10,14 @@
 //! as if it called the contract. The constructor functions are what
 //! [`crate::spec!`] hands to the spec as `fn` pointers.
 
+use crate::documents::{Delete, DocError, Document, Documents, Event, Put};
+use crate::gateway::Gateway;
+use crate::payments::{PayError, Payments, Receipt};
 use crate::redis_store::RedisIdempotencyStore;
 use crate::store::{Begin, IdempotencyStore, StoredResponse};
 use redis::RedisResult;
 use redis::aio::ConnectionManager;
+use sqlx::PgPool;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -90,4 +94,62 @@ pub fn redis_idempotency_store<S: RedisIdempotencyStore>(
     lease: Duration,
 ) -> Arc<dyn DynRedisIdempotencyStore> {
     Arc::new(S::new(conn, prefix, retention, lease))
+}
+
+/// [`Payments`] as a trait object.
+pub trait DynPayments: Send + Sync {
+    fn pay<'a>(
+        &'a self,
+        user: &'a str,
+        key: &'a str,
+        amount: i64,
+    ) -> BoxFuture<'a, Result<Receipt, PayError>>;
+    fn reap(&self, retention: Duration) -> BoxFuture<'_, sqlx::Result<u64>>;
+}
+
+impl<S: Payments> DynPayments for S {
+    fn pay<'a>(
+        &'a self,
+        user: &'a str,
+        key: &'a str,
+        amount: i64,
+    ) -> BoxFuture<'a, Result<Receipt, PayError>> {
+        Box::pin(Payments::pay(self, user, key, amount))
+    }
+    fn reap(&self, retention: Duration) -> BoxFuture<'_, sqlx::Result<u64>> {
+        Box::pin(Payments::reap(self, retention))
+    }
+}
+
+/// A `S` on this pool and gateway, for the spec of 02.4.
+pub fn payments<S: Payments>(pool: PgPool, gateway: Arc<Gateway>) -> Arc<dyn DynPayments> {
+    Arc::new(S::new(pool, gateway))
+}
+
+/// [`Documents`] as a trait object.
+pub trait DynDocuments: Send + Sync {
+    fn put<'a>(&'a self, id: &'a str, body: &'a str) -> BoxFuture<'a, Result<Put, DocError>>;
+    fn delete<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Delete>;
+    fn get<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Option<Document>>;
+    fn events(&self) -> BoxFuture<'_, Vec<Event>>;
+}
+
+impl<S: Documents> DynDocuments for S {
+    fn put<'a>(&'a self, id: &'a str, body: &'a str) -> BoxFuture<'a, Result<Put, DocError>> {
+        Box::pin(Documents::put(self, id, body))
+    }
+    fn delete<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Delete> {
+        Box::pin(Documents::delete(self, id))
+    }
+    fn get<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Option<Document>> {
+        Box::pin(Documents::get(self, id))
+    }
+    fn events(&self) -> BoxFuture<'_, Vec<Event>> {
+        Box::pin(Documents::events(self))
+    }
+}
+
+/// A new, empty `S`, for the spec of 02.5.
+pub fn documents<S: Documents>() -> Arc<dyn DynDocuments> {
+    Arc::new(S::new())
 }

@@ -7,8 +7,10 @@
 //! Each property is checked under real concurrency (many tasks at once, started
 //! together) and ends in an exact count. Failures read like a teacher's remark.
 
+pub mod documents;
 pub mod erased;
 pub mod layer;
+pub mod payments;
 pub mod redis_store;
 pub mod store;
 
