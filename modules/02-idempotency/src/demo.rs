@@ -1,21 +1,19 @@
-//! The demo app of module 02: one payment route behind an idempotency store.
+//! The demo app of module 02: a payment route, and the `Idempotency-Key`
+//! layer (02.2) in front of it.
 //!
-//! `POST /charges` with an `Idempotency-Key` header and `{"amount": 10}` makes
-//! a charge, once per key: a retry of a completed request gets the stored
-//! answer back (with `Idempotent-Replayed: true`), a retry while the first is
-//! at work gets 409, the key reused with another body gets 422. `GET /charges`
-//! counts the charges made, which is the number the demo is about: with the
-//! naive store, duplicates sent at once are charged more than once.
+//! `POST /charges` with `x-user`, an `Idempotency-Key` and `{"amount": 10}`
+//! makes a charge. The handler knows nothing of keys: the layer the demo puts
+//! in front of it (the naive "none", the exercise's, the solution's) decides
+//! whether a retry runs it again. `GET /charges` counts the charges made,
+//! which is the number the demo is about.
 //!
-//! Bad input is answered with problem+json (`racecourse_kit::problem`). The
-//! route grows with the module: 02.2 moves the key handling into a tower layer,
-//! 02.4 moves the charge and its key into one PostgreSQL transaction.
+//! Bad input is answered with problem+json (`racecourse_kit::problem`): the
+//! layer's 400, 409 and 422, the handler's 400 and 422, 404 and 405.
 
-use crate::spec::erased::DynIdempotencyStore;
-use crate::store::{Begin, StoredResponse};
+use crate::layer::{KEY_HEADER, REPLAYED_HEADER, USER_HEADER};
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, Request, StatusCode, header};
+use axum::http::{Request, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json as AxumJson, Router};
@@ -24,11 +22,9 @@ use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
+use tower::ServiceExt;
 
-/// The header a client sends the same value in with every retry of a request.
-pub const KEY_HEADER: &str = "idempotency-key";
-
-/// How long the charge takes: long enough for duplicates to arrive meanwhile.
+/// How long a charge takes: long enough for duplicates to arrive meanwhile.
 const CHARGE_TIME: Duration = Duration::from_millis(20);
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -37,121 +33,96 @@ pub struct ChargeRequest {
     pub amount: u64,
 }
 
-/// The app's state: the store, and the charges made so far.
-pub struct Payments {
-    store: Arc<dyn DynIdempotencyStore>,
-    charges: AtomicU64,
-}
+/// The charges made so far.
+#[derive(Default)]
+pub struct Charges(AtomicU64);
 
-/// The demo's router over any idempotency store.
-pub fn router(store: Arc<dyn DynIdempotencyStore>) -> Router {
-    let state = Arc::new(Payments {
-        store,
-        charges: AtomicU64::new(0),
-    });
-    Router::new()
+/// The payment routes, without any idempotency: `wrap` puts a layer on them
+/// (`|r| r.layer(IdempotencyLayer::new(store))`, or nothing for the naive demo).
+pub fn router(wrap: impl FnOnce(Router) -> Router) -> Router {
+    let routes = Router::new()
         .route("/charges", post(charge).get(count))
+        .with_state(Arc::new(Charges::default()));
+    wrap(routes)
         .fallback(racecourse_kit::problem::no_route)
         .method_not_allowed_fallback(racecourse_kit::problem::wrong_method)
-        .with_state(state)
 }
 
-async fn count(State(app): State<Arc<Payments>>) -> Response {
-    AxumJson(serde_json::json!({ "charges": app.charges.load(Ordering::SeqCst) })).into_response()
+async fn count(State(charges): State<Arc<Charges>>) -> Response {
+    AxumJson(serde_json::json!({ "charges": charges.0.load(Ordering::SeqCst) })).into_response()
 }
 
 async fn charge(
-    State(app): State<Arc<Payments>>,
-    headers: HeaderMap,
+    State(charges): State<Arc<Charges>>,
     Json(request): Json<ChargeRequest>,
 ) -> Result<Response, Problem> {
-    let key = idempotency_key(&headers)?;
     if request.amount == 0 {
         return Err(Problem::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "amount must be more than zero (cents)",
         ));
     }
-    let fingerprint = format!("POST /charges amount={}", request.amount);
-    match app.store.begin(key, &fingerprint).await {
-        Begin::New => {
-            tokio::time::sleep(CHARGE_TIME).await;
-            let n = app.charges.fetch_add(1, Ordering::SeqCst) + 1;
-            let body = serde_json::json!({ "charge": format!("ch_{n}"), "amount": request.amount });
-            let stored = StoredResponse {
-                status: StatusCode::CREATED.as_u16(),
-                headers: Vec::new(),
-                body: body.to_string(),
-            };
-            app.store.complete(key, stored.clone()).await;
-            Ok(stored_response(stored, false))
+    tokio::time::sleep(CHARGE_TIME).await;
+    let n = charges.0.fetch_add(1, Ordering::SeqCst) + 1;
+    let body = serde_json::json!({ "charge": format!("ch_{n}"), "amount": request.amount });
+    Ok((StatusCode::CREATED, AxumJson(body)).into_response())
+}
+
+/// What a run of identical requests got.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Answered by the handler (201 without `Idempotent-Replayed`).
+    pub created: usize,
+    /// Answered from the store (`Idempotent-Replayed: true`).
+    pub replayed: usize,
+    /// Refused while the first was at work (409).
+    pub in_flight: usize,
+    /// Anything else.
+    pub other: usize,
+    /// The charges the app made, by its own count.
+    pub charges: u64,
+}
+
+impl Tally {
+    /// One line for the demo: the number the chapter is about.
+    pub fn summary(&self) -> String {
+        let charged = match self.charges {
+            1 => "charged once".to_string(),
+            n => format!("charged {n} times"),
+        };
+        let mut parts = vec![charged];
+        if self.replayed > 0 {
+            parts.push(format!("{} replays", self.replayed));
         }
-        Begin::Replay(stored) => Ok(stored_response(stored, true)),
-        Begin::InFlight => Err(Problem::typed(
-            StatusCode::CONFLICT,
-            "request-in-flight",
-            "A request with this key is in progress",
-            format!("the request with Idempotency-Key {key} has not finished: retry later"),
-        )),
-        Begin::Mismatch => Err(Problem::typed(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "idempotency-key-reused",
-            "This key was used for another request",
-            format!("Idempotency-Key {key} was sent with another body: use a new key"),
-        )),
+        if self.in_flight > 0 {
+            parts.push(format!("{} in flight (409)", self.in_flight));
+        }
+        if self.other > 0 {
+            parts.push(format!("{} other answers", self.other));
+        }
+        parts.join(", ")
     }
 }
 
-/// The key: present, 1 to 255 visible ASCII characters.
-fn idempotency_key(headers: &HeaderMap) -> Result<&str, Problem> {
-    let value = headers.get(KEY_HEADER).ok_or_else(|| {
-        Problem::bad_request("send an Idempotency-Key header: the same value with every retry")
-    })?;
-    value
-        .to_str()
-        .ok()
-        .filter(|k| (1..=255).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()))
-        .ok_or_else(|| {
-            Problem::bad_request("Idempotency-Key must be 1 to 255 visible ASCII characters")
-        })
+fn payment(key: &str) -> Request<Body> {
+    Request::post("/charges")
+        .header(KEY_HEADER, key)
+        .header(USER_HEADER, "ann")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(r#"{"amount":10}"#))
+        .expect("a valid request")
 }
 
-fn stored_response(stored: StoredResponse, replayed: bool) -> Response {
-    let status = StatusCode::from_u16(stored.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut response = (status, stored.body).into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    if replayed {
-        headers.insert("idempotent-replayed", HeaderValue::from_static("true"));
+fn tally_one(tally: &mut Tally, response: &Response) {
+    match response.status() {
+        _ if response.headers().contains_key(REPLAYED_HEADER) => tally.replayed += 1,
+        StatusCode::CREATED => tally.created += 1,
+        StatusCode::CONFLICT => tally.in_flight += 1,
+        _ => tally.other += 1,
     }
-    response
 }
 
-/// Sends `n` identical charges with one key at once to `app`, as a client that
-/// retries too eagerly would, and returns the statuses and the charges made.
-pub async fn burst(app: Router, n: usize) -> (Vec<u16>, u64) {
-    use tower::ServiceExt;
-    let key = format!("burst-{}", std::process::id());
-    let requests = (0..n).map(|_| {
-        let request = Request::post("/charges")
-            .header(KEY_HEADER, key.as_str())
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(r#"{"amount":10}"#))
-            .expect("a valid request");
-        tokio::spawn(app.clone().oneshot(request))
-    });
-    let handles: Vec<_> = requests.collect();
-    let mut statuses = Vec::with_capacity(n);
-    for handle in handles {
-        let response = handle
-            .await
-            .expect("the request's task")
-            .expect("infallible");
-        statuses.push(response.status().as_u16());
-    }
+async fn charges_made(app: Router) -> u64 {
     let response = app
         .oneshot(Request::get("/charges").body(Body::empty()).unwrap())
         .await
@@ -160,6 +131,38 @@ pub async fn burst(app: Router, n: usize) -> (Vec<u16>, u64) {
         .await
         .expect("the count's body")
         .to_bytes();
-    let count: serde_json::Value = serde_json::from_slice(&body).expect("the count as JSON");
-    (statuses, count["charges"].as_u64().unwrap_or(0))
+    let count: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    count["charges"].as_u64().unwrap_or(0)
+}
+
+/// Sends one payment and `n - 1` retries of it, one after another, as a
+/// client does whose requests time out before the answer comes back.
+pub async fn retries(app: Router, n: usize) -> Tally {
+    let key = format!("retry-{}", std::process::id());
+    let mut tally = Tally::default();
+    for _ in 0..n {
+        let response = app
+            .clone()
+            .oneshot(payment(&key))
+            .await
+            .expect("infallible");
+        tally_one(&mut tally, &response);
+    }
+    tally.charges = charges_made(app).await;
+    tally
+}
+
+/// Sends `n` identical payments at once, as a client that retries too
+/// eagerly, or a double-click, does.
+pub async fn burst(app: Router, n: usize) -> Tally {
+    let key = format!("burst-{}", std::process::id());
+    let handles = (0..n)
+        .map(|_| tokio::spawn(app.clone().oneshot(payment(&key))))
+        .collect();
+    let mut tally = Tally::default();
+    for response in racecourse_kit::spec::join_all(handles).await {
+        tally_one(&mut tally, &response.expect("infallible"));
+    }
+    tally.charges = charges_made(app).await;
+    tally
 }

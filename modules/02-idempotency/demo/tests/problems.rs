@@ -3,18 +3,26 @@
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use racecourse_02::spec::erased::idempotency_store;
+use racecourse_02::IdempotencyStore;
+use racecourse_02::demo::Tally;
+use racecourse_02_solutions::layer::IdempotencyLayer;
 use racecourse_02_solutions::store::MemStore;
+use std::sync::Arc;
 use std::time::Duration;
 use tower::ServiceExt;
 
 fn app() -> Router {
-    let day = Duration::from_secs(24 * 3600);
-    racecourse_02::demo::router(idempotency_store::<MemStore>(day, Duration::from_secs(30)))
+    let store = Arc::new(MemStore::new(
+        Duration::from_secs(24 * 3600),
+        Duration::from_secs(30),
+    ));
+    racecourse_02::demo::router(|routes| routes.layer(IdempotencyLayer::new(store)))
 }
 
 async fn send(app: &Router, key: Option<&str>, body: &str) -> (StatusCode, String, String) {
-    let mut request = Request::post("/charges").header(header::CONTENT_TYPE, "application/json");
+    let mut request = Request::post("/charges")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header("x-user", "ann");
     if let Some(key) = key {
         request = request.header("idempotency-key", key);
     }
@@ -93,17 +101,38 @@ async fn a_retry_gets_the_first_answer_and_a_reused_key_a_422() {
     assert_problem(
         send(&app, Some("k1"), r#"{"amount":99}"#).await,
         StatusCode::UNPROCESSABLE_ENTITY,
-        "another body",
+        "another method, path or body",
     );
 }
 
 #[tokio::test]
 async fn duplicates_at_once_charge_once() {
-    let (statuses, charges) = racecourse_02::demo::burst(app(), 20).await;
+    let tally = racecourse_02::demo::burst(app(), 20).await;
     assert_eq!(
-        charges, 1,
-        "20 identical requests at once, statuses {statuses:?}"
+        (tally.charges, tally.created, tally.in_flight),
+        (1, 1, 19),
+        "20 identical requests at once: {tally:?}"
     );
-    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1);
-    assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 19);
+}
+
+#[tokio::test]
+async fn retries_are_replayed_and_charged_once() {
+    let tally = racecourse_02::demo::retries(app(), 50).await;
+    assert_eq!(
+        tally,
+        Tally {
+            created: 1,
+            replayed: 49,
+            charges: 1,
+            ..Tally::default()
+        }
+    );
+    assert_eq!(tally.summary(), "charged once, 49 replays");
+}
+
+#[tokio::test]
+async fn without_the_layer_every_retry_is_charged() {
+    let app = racecourse_02::demo::router(racecourse_02::naive::layer::no_layer);
+    let tally = racecourse_02::demo::retries(app, 50).await;
+    assert_eq!(tally.summary(), "charged 50 times");
 }
