@@ -27,6 +27,7 @@ pub struct MemDocuments {
     state: Mutex<State>,
 }
 
+// ANCHOR: documents
 impl Documents for MemDocuments {
     fn new() -> Self {
         MemDocuments {
@@ -92,3 +93,5 @@ impl Documents for MemDocuments {
         self.state.lock().unwrap().events.clone()
     }
 }
+
+// ANCHOR_END: documents

@@ -36,6 +36,7 @@ struct KeyRow {
     response: Option<String>,
 }
 
+// ANCHOR: pay
 impl Payments for PgPayments {
     fn new(pool: PgPool, gateway: Arc<Gateway>) -> Self {
         PgPayments { pool, gateway }
@@ -77,6 +78,8 @@ impl Payments for PgPayments {
     }
 }
 
+// ANCHOR_END: pay
+// ANCHOR: charge
 impl PgPayments {
     /// The step from `payment_created` to `finished`: the gateway call, with
     /// the payment's own reference, and the receipt stored with the key.
@@ -112,6 +115,8 @@ impl PgPayments {
     }
 }
 
+// ANCHOR_END: charge
+// ANCHOR: claim
 /// Claims `(user, key)` if nobody has, then locks its row. A duplicate's
 /// INSERT waits here until the claim commits, and its SELECT until the step
 /// at work on the key commits.
@@ -140,6 +145,8 @@ async fn lock_key(
     .await
 }
 
+// ANCHOR_END: claim
+// ANCHOR: create_payment
 /// The step from `started` to `payment_created`.
 async fn create_payment(
     tx: &mut PgConnection,
@@ -159,3 +166,5 @@ async fn create_payment(
     .await?;
     Ok(())
 }
+
+// ANCHOR_END: create_payment

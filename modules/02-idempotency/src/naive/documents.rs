@@ -17,6 +17,7 @@ impl Documents for AlwaysWrite {
         AlwaysWrite::default()
     }
 
+    // ANCHOR: naive
     async fn put(&self, id: &str, body: &str) -> Result<Put, DocError> {
         let body: Value =
             serde_json::from_str(body).map_err(|e| DocError::InvalidJson(e.to_string()))?;
@@ -40,6 +41,7 @@ impl Documents for AlwaysWrite {
         })
     }
 
+    // ANCHOR_END: naive
     async fn delete(&self, id: &str) -> Delete {
         let mut guard = self.state.lock().unwrap();
         let (docs, events) = &mut *guard;

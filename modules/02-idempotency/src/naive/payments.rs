@@ -12,6 +12,7 @@ pub struct NoKeyPayments {
     gateway: Arc<Gateway>,
 }
 
+// ANCHOR: naive
 impl Payments for NoKeyPayments {
     fn new(pool: PgPool, gateway: Arc<Gateway>) -> Self {
         NoKeyPayments { pool, gateway }
@@ -31,6 +32,7 @@ impl Payments for NoKeyPayments {
     }
 }
 
+// ANCHOR_END: naive
 /// A new payment row; its id is the gateway reference.
 pub(crate) async fn insert_payment(
     conn: &mut PgConnection,
