@@ -1,4 +1,5 @@
-//! Finding PostgreSQL and Redis, and giving each test a clean slice of them.
+//! Finding PostgreSQL, Redis and RabbitMQ, and giving each test a clean slice
+//! of the first two (module 06, which talks to RabbitMQ, names its queues per test).
 //!
 //! The order is the course's rule (COURSE.md, "Services"):
 //! 1. `DATABASE_URL` / `REDIS_URL` when set (and only that: a URL you set and
@@ -37,6 +38,7 @@ const PROBE_TIMEOUT: Duration = Duration::from_secs(4);
 pub enum Kind {
     Postgres,
     Redis,
+    RabbitMq,
 }
 
 impl Kind {
@@ -44,6 +46,7 @@ impl Kind {
         match self {
             Kind::Postgres => "PostgreSQL",
             Kind::Redis => "Redis",
+            Kind::RabbitMq => "RabbitMQ",
         }
     }
 
@@ -51,14 +54,16 @@ impl Kind {
         match self {
             Kind::Postgres => "DATABASE_URL",
             Kind::Redis => "REDIS_URL",
+            Kind::RabbitMq => "AMQP_URL",
         }
     }
 
-    /// The kind a manifest's `services` entry names ("postgres", "redis").
+    /// The kind a manifest's `services` entry names ("postgres", "redis", "rabbitmq").
     pub fn from_service(name: &str) -> Option<Kind> {
         match name {
             "postgres" => Some(Kind::Postgres),
             "redis" => Some(Kind::Redis),
+            "rabbitmq" => Some(Kind::RabbitMq),
             _ => None,
         }
     }
@@ -67,6 +72,7 @@ impl Kind {
         match self {
             Kind::Postgres => "postgres://postgres@127.0.0.1:5432/postgres",
             Kind::Redis => "redis://127.0.0.1:6379",
+            Kind::RabbitMq => "amqp://guest:guest@127.0.0.1:5672/%2f",
         }
     }
 
@@ -86,6 +92,7 @@ impl Kind {
                         .map(drop)
                         .map_err(|e| e.to_string())
                 }
+                Kind::RabbitMq => amqp_handshake(url).await,
             }
         };
         tokio::time::timeout(PROBE_TIMEOUT, attempt)
@@ -147,6 +154,13 @@ impl fmt::Display for NotFound {
                     "  2. run PostgreSQL on 127.0.0.1:5432 with user postgres and trust auth, e.g.\n     docker run -d -p 5432:5432 -e POSTGRES_HOST_AUTH_METHOD=trust postgres:16"
                 )?;
             }
+            Kind::RabbitMq => {
+                writeln!(f, "  1. set {var}=amqp://USER:PASSWORD@HOST:5672/%2f")?;
+                writeln!(
+                    f,
+                    "  2. run RabbitMQ on 127.0.0.1:5672 with guest/guest, e.g. `rabbitmq-server -detached` or\n     docker run -d -p 5672:5672 rabbitmq:3"
+                )?;
+            }
             Kind::Redis => {
                 writeln!(f, "  1. set {var}=redis://HOST:6379")?;
                 writeln!(
@@ -204,6 +218,48 @@ fn redact(url: &str) -> String {
         }
         _ => url.to_string(),
     }
+}
+
+/// Opens an AMQP 0-9-1 conversation with the broker at `url` and checks that it
+/// answers with a method frame (its Connection.Start). Enough to know a broker
+/// is there, without an AMQP client in the kit: module 06 brings its own.
+async fn amqp_handshake(url: &str) -> Result<(), String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address =
+        amqp_address(url).ok_or_else(|| format!("not an amqp:// URL: {}", redact(url)))?;
+    let mut stream = tokio::net::TcpStream::connect(&address)
+        .await
+        .map_err(|e| e.to_string())?;
+    stream
+        .write_all(b"AMQP\x00\x00\x09\x01")
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut frame_type = [0u8; 1];
+    stream
+        .read_exact(&mut frame_type)
+        .await
+        .map_err(|e| format!("{address} closed the connection: {e}"))?;
+    match frame_type[0] {
+        1 => Ok(()),
+        other => Err(format!(
+            "{address} answered, but not as an AMQP 0-9-1 broker (frame type {other})"
+        )),
+    }
+}
+
+/// `host:port` of an `amqp://user:pass@host:port/vhost` URL (port 5672 if none).
+fn amqp_address(url: &str) -> Option<String> {
+    let rest = url.strip_prefix("amqp://")?;
+    let host_port = rest.rsplit_once('@').map_or(rest, |(_, h)| h);
+    let host_port = host_port.split('/').next()?;
+    if host_port.is_empty() {
+        return None;
+    }
+    Some(if host_port.contains(':') {
+        host_port.to_string()
+    } else {
+        format!("{host_port}:5672")
+    })
 }
 
 /// A Redis connection with timeouts on connecting and on every response, and
@@ -441,6 +497,19 @@ mod tests {
         );
         assert_eq!(created_at("rc_test_3f9a1c2b3f9a"), None);
         assert_eq!(created_at("orders"), None);
+    }
+
+    #[test]
+    fn finds_the_broker_in_an_amqp_url() {
+        assert_eq!(
+            amqp_address("amqp://guest:guest@127.0.0.1:5672/%2f").as_deref(),
+            Some("127.0.0.1:5672")
+        );
+        assert_eq!(
+            amqp_address("amqp://rabbit/").as_deref(),
+            Some("rabbit:5672")
+        );
+        assert_eq!(amqp_address("redis://127.0.0.1"), None);
     }
 
     #[test]

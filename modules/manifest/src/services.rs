@@ -8,7 +8,7 @@ use std::time::Duration;
 /// A service the course's tests use, by its name in course.toml.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Service {
-    /// As in course.toml's `services`: "postgres", "redis".
+    /// As in course.toml's `services`: "postgres", "redis", "rabbitmq".
     pub name: &'static str,
     /// The variable that points the tests at it.
     pub env_var: &'static str,
@@ -28,9 +28,17 @@ pub const REDIS: Service = Service {
     local: "127.0.0.1:6379",
 };
 
+pub const RABBITMQ: Service = Service {
+    name: "rabbitmq",
+    env_var: "AMQP_URL",
+    local: "127.0.0.1:5672",
+};
+
 /// The service course.toml calls `name`.
 pub fn service(name: &str) -> Option<Service> {
-    [POSTGRES, REDIS].into_iter().find(|s| s.name == name)
+    [POSTGRES, REDIS, RABBITMQ]
+        .into_iter()
+        .find(|s| s.name == name)
 }
 
 impl Service {
@@ -68,6 +76,7 @@ mod tests {
     fn knows_the_services_of_course_toml() {
         assert_eq!(service("postgres"), Some(POSTGRES));
         assert_eq!(service("redis").map(|s| s.env_var), Some("REDIS_URL"));
+        assert_eq!(service("rabbitmq").map(|s| s.local), Some("127.0.0.1:5672"));
         assert_eq!(service("mysql"), None);
     }
 

@@ -198,6 +198,7 @@ impl CoursePreprocessor {
                 .map(|s| match s.as_str() {
                     "postgres" => "PostgreSQL",
                     "redis" => "Redis",
+                    "rabbitmq" => "RabbitMQ",
                     other => other,
                 })
                 .collect::<Vec<_>>()

@@ -1,7 +1,7 @@
 //! Step 3 of the course's way of finding a service: when neither the variable
 //! nor the local port answers and a Docker engine does, the runner starts a
 //! throwaway container with testcontainers, hands its URL to the commands it
-//! runs (in `DATABASE_URL` / `REDIS_URL`, step 1 for them), and removes it
+//! runs (in `DATABASE_URL`, `REDIS_URL`, `AMQP_URL`: step 1 for them), and removes it
 //! when the run ends: when the runner closes the pipe to this sidecar, or on
 //! Ctrl-C by testcontainers' watchdog. The kit's `services` module says why
 //! this is the runner's job; `xtask/src/containers.rs` is the other end.
@@ -9,6 +9,7 @@
 use racecourse_kit::services::{Kind, docker_answers, find};
 use std::io::Write;
 use testcontainers_modules::postgres::Postgres;
+use testcontainers_modules::rabbitmq::RabbitMq;
 use testcontainers_modules::redis::Redis;
 use testcontainers_modules::testcontainers::runners::AsyncRunner;
 use testcontainers_modules::testcontainers::{ContainerAsync, TestcontainersError};
@@ -17,6 +18,7 @@ use testcontainers_modules::testcontainers::{ContainerAsync, TestcontainersError
 enum Running {
     Postgres(ContainerAsync<Postgres>),
     Redis(ContainerAsync<Redis>),
+    RabbitMq(ContainerAsync<RabbitMq>),
 }
 
 /// `racecourse-tools containers postgres redis`: the sidecar of a runner
@@ -52,6 +54,7 @@ pub fn serve(kinds: &[Kind]) -> anyhow::Result<()> {
             match container {
                 Running::Postgres(c) => c.rm().await,
                 Running::Redis(c) => c.rm().await,
+                Running::RabbitMq(c) => c.rm().await,
             }
         });
         if let Err(e) = removed {
@@ -80,6 +83,15 @@ async fn start(kind: Kind) -> Result<(String, Running), TestcontainersError> {
                 c.get_host_port_ipv4(6379).await?
             );
             (url, Running::Redis(c))
+        }
+        Kind::RabbitMq => {
+            let c = RabbitMq::default().start().await?;
+            let url = format!(
+                "amqp://guest:guest@{}:{}/%2f",
+                c.get_host().await?,
+                c.get_host_port_ipv4(5672).await?
+            );
+            (url, Running::RabbitMq(c))
         }
     })
 }

@@ -22,12 +22,12 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Which PostgreSQL and Redis the tests would use, and how they were found.
+    /// Which PostgreSQL, Redis and RabbitMQ the tests would use, and how they were found.
     Services,
     /// Start containers for the services that do not answer, print their URLs,
     /// and keep them until standard input closes.
     Containers {
-        /// "postgres", "redis".
+        /// "postgres", "redis", "rabbitmq".
         kinds: Vec<String>,
     },
     /// Run an exercise's spec again on every save (`cargo xtask watch` starts it).
@@ -56,8 +56,9 @@ fn main() {
         Command::Containers { kinds } => kinds
             .iter()
             .map(|k| {
-                Kind::from_service(k)
-                    .ok_or_else(|| anyhow::anyhow!("no service {k}: there are postgres and redis"))
+                Kind::from_service(k).ok_or_else(|| {
+                    anyhow::anyhow!("no service {k}: there are postgres, redis and rabbitmq")
+                })
             })
             .collect::<anyhow::Result<Vec<_>>>()
             .and_then(|kinds| containers::serve(&kinds)),

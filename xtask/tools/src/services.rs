@@ -1,11 +1,11 @@
-//! `cargo xtask services`: which PostgreSQL and Redis the tests would use.
+//! `cargo xtask services`: which PostgreSQL, Redis and RabbitMQ the tests would use.
 
 use racecourse_kit::services::{Kind, find};
 
 pub fn run() -> anyhow::Result<()> {
     let runtime = tokio::runtime::Runtime::new()?;
     let mut missing = 0;
-    for kind in [Kind::Postgres, Kind::Redis] {
+    for kind in [Kind::Postgres, Kind::Redis, Kind::RabbitMq] {
         match runtime.block_on(find(kind)) {
             Ok(found) => println!("found {found}"),
             Err(not_found) => {
