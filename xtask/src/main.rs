@@ -99,10 +99,13 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
-    /// Build the book into book/build; `--serve` serves it on 127.0.0.1.
+    /// Build the book into book/build; `--serve` serves it on 127.0.0.1;
+    /// `--check` opens every page in headless Chromium and checks it.
     Book {
         #[arg(long)]
         serve: bool,
+        #[arg(long, conflicts_with = "serve")]
+        check: bool,
         #[arg(long, default_value_t = 3000)]
         port: u16,
     },
@@ -167,10 +170,21 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Reset { id, yes } => show::reset(&ctx, &id, yes),
         Command::Services => delegate(&ctx, &["services"]),
         Command::Demo { module, args } => demo::run(&ctx, &module, &args),
-        Command::Book { serve: false, .. } => delegate(&ctx, &["book"]),
-        Command::Book { serve: true, port } => {
-            delegate(&ctx, &["book", "--serve", "--port", &port.to_string()])
-        }
+        Command::Book {
+            serve: false,
+            check,
+            ..
+        } => delegate(
+            &ctx,
+            if check {
+                &["book", "--check"]
+            } else {
+                &["book"]
+            },
+        ),
+        Command::Book {
+            serve: true, port, ..
+        } => delegate(&ctx, &["book", "--serve", "--port", &port.to_string()]),
         Command::Bench {
             what,
             runs,

@@ -194,10 +194,17 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
     }
     let (ok, output) = package_tests(&ctx.root, &cargo::TOOLS, &containers)?;
     tally.check(ok, "the tests of racecourse-tools", &output);
-    let (built, output) = tool_output(&ctx.root, &["book"])?;
+    let (built, output) = tool_output(&ctx.root, &["book", "--check"])?;
+    let browser = output
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("browser check: ")
+                .or(l.strip_prefix("skipped the "))
+        })
+        .unwrap_or("no browser check ran");
     tally.check(
         built,
-        "book: builds, every include and exercise box resolved",
+        &format!("book: builds, every include and exercise box resolved; {browser}"),
         &output,
     );
 

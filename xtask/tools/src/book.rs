@@ -15,9 +15,13 @@ use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
 use racecourse_kit::manifest::{Course, Side, repo_root};
 use std::path::{Path, PathBuf};
 
-pub fn run(serve: bool, port: u16) -> anyhow::Result<()> {
-    let out = build(&repo_root())?;
+pub fn run(serve: bool, check: bool, port: u16) -> anyhow::Result<()> {
+    let root = repo_root();
+    let out = build(&root)?;
     println!("The book is in {}", out.display());
+    if check {
+        return browser_check(&root, &out);
+    }
     if !serve {
         println!(
             "Open {} in a browser, or `cargo xtask book --serve`.",
@@ -40,6 +44,22 @@ pub fn run(serve: bool, port: u16) -> anyhow::Result<()> {
             .await?;
         Ok(())
     })
+}
+
+/// The browser check of the built book. Without Chromium it says so and
+/// passes, unless `RACECOURSE_REQUIRE_BROWSER` is set (as `.ci/run` sets it,
+/// after installing Chromium): a skip is never silent, and never in CI.
+fn browser_check(root: &Path, out: &Path) -> anyhow::Result<()> {
+    if let Some(why) = crate::browser::missing() {
+        if std::env::var_os("RACECOURSE_REQUIRE_BROWSER").is_some() {
+            bail!(why);
+        }
+        println!("skipped the browser check: {why}");
+        return Ok(());
+    }
+    let summary = crate::book_check::run(out, &root.join("target/book-screenshots"))?;
+    println!("browser check: {summary}");
+    Ok(())
 }
 
 /// Builds the book and returns the folder holding its HTML.

@@ -3,6 +3,8 @@
 //! student starts a hundred times a day links none of them and starts fast.
 
 mod book;
+mod book_check;
+mod browser;
 mod containers;
 mod services;
 mod watch;
@@ -45,6 +47,9 @@ enum Command {
     Book {
         #[arg(long)]
         serve: bool,
+        /// Open every page in headless Chromium and check it (book_check.rs).
+        #[arg(long, conflicts_with = "serve")]
+        check: bool,
         #[arg(long, default_value_t = 3000)]
         port: u16,
     },
@@ -62,7 +67,7 @@ fn main() {
             })
             .collect::<anyhow::Result<Vec<_>>>()
             .and_then(|kinds| containers::serve(&kinds)),
-        Command::Book { serve, port } => book::run(serve, port),
+        Command::Book { serve, check, port } => book::run(serve, check, port),
         Command::Watch { runner, id, manual } => watch::run(&runner, id, manual),
     };
     if let Err(e) = result {
