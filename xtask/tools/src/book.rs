@@ -2,6 +2,8 @@
 //! clone needs nothing installed, through the course's own preprocessor:
 //!
 //! - `{{#exercise 01.4}}` becomes the exercise's box, read from course.toml;
+//! - `{{#schedule}}`, `{{#demos}}` and `{{#discussion}}` become the
+//!   instructor's guide, gathered from every module's chapter (instructors.rs);
 //! - a ```` ```mermaid ```` fence becomes `<pre class="mermaid">`, which the
 //!   vendored mermaid.js (book/theme/) draws in the browser, offline too.
 //!
@@ -69,6 +71,7 @@ fn build(root: &Path) -> anyhow::Result<PathBuf> {
     let mut book = MDBook::load(&book_dir).context("cannot load the book")?;
     book.with_preprocessor(CoursePreprocessor {
         course: Course::load(root)?,
+        src: book_dir.join("src"),
     });
     book.build().context("the book does not build")?;
     let out = book.build_dir_for("html");
@@ -77,11 +80,18 @@ fn build(root: &Path) -> anyhow::Result<PathBuf> {
 }
 
 /// Every `{{#include path:anchor}}` in the sources names a file that exists and
-/// holds `ANCHOR: anchor`.
+/// holds `ANCHOR: anchor`, and every Rust listing is such an include: the book
+/// shows only code that compiles and is tested.
 fn check_includes(src: &Path) -> anyhow::Result<()> {
     let mut problems = Vec::new();
     for page in markdown_files(src)? {
         let text = std::fs::read_to_string(&page)?;
+        problems.extend(inline_rust(&text).map(|line| {
+            format!(
+                "{}:{line}: a Rust listing written in the page; include it from a compiled file",
+                page.display()
+            )
+        }));
         for directive in text.split("{{#include ").skip(1) {
             let Some(target) = directive.split("}}").next() else {
                 continue;
@@ -121,6 +131,17 @@ fn check_includes(src: &Path) -> anyhow::Result<()> {
     }
 }
 
+/// The line numbers of ```` ```rust ```` fences whose first line is not an include.
+fn inline_rust(markdown: &str) -> impl Iterator<Item = usize> + '_ {
+    let lines: Vec<&str> = markdown.lines().collect();
+    (0..lines.len()).filter_map(move |i| {
+        let opens = lines[i].trim_start().starts_with("```rust");
+        let next = lines.get(i + 1).map_or("", |l| l.trim());
+        (opens && !next.starts_with("{{#include") && !next.starts_with("{{#rustdoc_include"))
+            .then_some(i + 1)
+    })
+}
+
 /// No directive survived into the HTML: each was understood by a preprocessor.
 fn check_output(out: &Path) -> anyhow::Result<()> {
     for page in std::fs::read_dir(out)?.flatten().map(|e| e.path()) {
@@ -156,6 +177,8 @@ fn markdown_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
 /// The course's own preprocessor (see the module's doc).
 struct CoursePreprocessor {
     course: Course,
+    /// The book's sources, where the instructor notes are.
+    src: PathBuf,
 }
 
 impl Preprocessor for CoursePreprocessor {
@@ -185,7 +208,8 @@ impl Preprocessor for CoursePreprocessor {
 
 impl CoursePreprocessor {
     fn render(&self, markdown: &str) -> anyhow::Result<String> {
-        mermaid_blocks(&self.exercise_boxes(markdown)?)
+        let markdown = crate::instructors::expand(markdown, &self.course, &self.src)?;
+        mermaid_blocks(&self.exercise_boxes(&markdown)?)
     }
 
     fn exercise_boxes(&self, markdown: &str) -> anyhow::Result<String> {
@@ -279,6 +303,12 @@ mod tests {
     use super::*;
 
     #[test]
+    fn rust_listings_must_be_includes() {
+        let md = "```rust,ignore\n{{#include ../x.rs:a}}\n```\n\n```rust\nfn main() {}\n```\n";
+        assert_eq!(inline_rust(md).collect::<Vec<_>>(), vec![5]);
+    }
+
+    #[test]
     fn mermaid_fences_become_pre_blocks() {
         let md = "text\n```mermaid\nA->>B: x < y\n```\nmore\n";
         assert_eq!(
@@ -291,6 +321,7 @@ mod tests {
     fn every_exercise_has_a_box_and_unknown_ids_fail() {
         let pre = CoursePreprocessor {
             course: Course::embedded(),
+            src: PathBuf::new(),
         };
         for e in &pre.course.exercises {
             let html = pre

@@ -6,6 +6,7 @@ mod book;
 mod book_check;
 mod browser;
 mod containers;
+mod instructors;
 mod services;
 mod watch;
 
