@@ -1,3 +1,6 @@
+//! `cargo xtask bench NN -- [flags]`: a module's bench, the `bench` binary of
+//! its demo crate (modules/NN/demo/src/bin/bench.rs), which prints its table.
+//!
 //! `cargo xtask bench loop [--runs N] [--against-rustlings]`: how long a
 //! student waits between saving a file and reading the verdict.
 //!
@@ -9,8 +12,9 @@
 //! all of them see the same load. It prints figures; it is not a test and has
 //! no time limit.
 
+use crate::containers::Containers;
 use crate::{Ctx, cargo};
-use racecourse_manifest::{Exercise, Side};
+use racecourse_manifest::{Exercise, Module, Side};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -24,9 +28,42 @@ const RUSTLINGS_FILE: &str = "exercises/07_structs/structs1.rs";
 /// `-C prefer-dynamic` (.cargo/config.toml), which applies under the repository.
 const NO_COURSE_FLAGS: (&str, &str) = ("CARGO_ENCODED_RUSTFLAGS", "");
 
+/// Runs module `module`'s bench with `args`, with the services it needs.
+pub fn module(ctx: &Ctx, module: &Module, args: &[String]) -> anyhow::Result<()> {
+    let bench = ctx
+        .root
+        .join(format!("modules/{}/demo/src/bin/bench.rs", module.dir));
+    if !bench.is_file() {
+        anyhow::bail!("module {} has no bench (no {})", module.id, bench.display());
+    }
+    let services = ctx
+        .course
+        .exercises_of(module)
+        .flat_map(|e| e.services.iter().map(String::as_str));
+    let containers = Containers::provide(&ctx.root, services)?;
+    let mut cargo_args = vec![
+        "run",
+        "--quiet",
+        "-p",
+        &module.demo_package,
+        "--bin",
+        "bench",
+        "--",
+    ];
+    cargo_args.extend(args.iter().map(String::as_str));
+    let mut cmd = cargo::command(&ctx.root, &cargo_args);
+    containers.apply(&mut cmd);
+    let status = cmd.status()?;
+    drop(containers);
+    if !status.success() {
+        anyhow::bail!("the bench of module {} failed", module.id);
+    }
+    Ok(())
+}
+
 pub fn run(ctx: &Ctx, what: &str, runs: usize, against_rustlings: bool) -> anyhow::Result<()> {
     if what != "loop" {
-        anyhow::bail!("there is no bench `{what}`; there is: loop");
+        anyhow::bail!("there is no bench `{what}`; there is: loop, or a module's number");
     }
     if runs == 0 {
         anyhow::bail!("--runs takes a positive number of runs, not 0");

@@ -113,9 +113,11 @@ enum Command {
     /// `racecourse test 01.1` is `cargo xtask test 01.1` without cargo's start.
     Install,
     /// Print figures: `cargo xtask bench loop` times the edit-to-verdict loop of one
-    /// in-memory and one PostgreSQL exercise (`--against-rustlings`: beside rustlings').
+    /// in-memory and one PostgreSQL exercise (`--against-rustlings`: beside rustlings');
+    /// `cargo xtask bench 01` (a module) runs that module's bench, flags after `--`
+    /// going to it (`--seconds`, `--clients`, `--svg`).
     Bench {
-        /// What to measure: `loop`.
+        /// What to measure: `loop`, or a module with a bench (01, 04, 06).
         what: String,
         /// Timed runs of each loop (after one warm-up run).
         #[arg(long, default_value_t = 9)]
@@ -123,6 +125,9 @@ enum Command {
         /// Install rustlings under target/rustlings and time its loop in the same run.
         #[arg(long)]
         against_rustlings: bool,
+        /// A module bench's own flags.
+        #[arg(last = true)]
+        args: Vec<String>,
     },
     /// For authors: every exercise fails as shipped, every solution passes, the spec
     /// catches the naive code and every wrong fix of the gallery in every run, nothing
@@ -189,7 +194,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             what,
             runs,
             against_rustlings,
-        } => bench::run(&ctx, &what, runs, against_rustlings),
+            args,
+        } => match ctx.course.module(&what) {
+            Some(module) => bench::module(&ctx, module, &args),
+            None => bench::run(&ctx, &what, runs, against_rustlings),
+        },
         Command::Install => install::run(&ctx),
         Command::Verify => verify::run(&ctx),
         Command::Grade {

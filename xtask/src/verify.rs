@@ -16,7 +16,7 @@
 use crate::containers::Containers;
 use crate::gallery::{GalleryRun, Suspect};
 use crate::{Ctx, cargo, gallery, variants};
-use racecourse_manifest::Side;
+use racecourse_manifest::{Module, Side};
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Stdio;
@@ -187,8 +187,25 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
             ),
             &output,
         );
+        if ctx
+            .root
+            .join(format!("modules/{}/demo/src/bin/bench.rs", module.dir))
+            .is_file()
+        {
+            let (ok, output) = bench_smoke(&ctx.root, module, &containers)?;
+            tally.check(
+                ok,
+                &format!("{}: its bench runs (one point of a second each)", module.id),
+                &output,
+            );
+        }
     }
-    for package in ["racecourse-manifest", "racecourse-kit", "xtask"] {
+    for package in [
+        "racecourse-manifest",
+        "racecourse-kit",
+        "racecourse-bench",
+        "xtask",
+    ] {
         let (ok, output) = package_tests(&ctx.root, &["-p", package], &containers)?;
         tally.check(ok, &format!("the tests of {package}"), &output);
     }
@@ -417,6 +434,37 @@ fn tool_output(root: &Path, args: &[&str]) -> anyhow::Result<(bool, String)> {
 
 /// Runs the tests of one package (all, or the targets `targets` selects, e.g.
 /// `--lib`); returns whether they passed and, if not, what they printed.
+/// A smoke run of a module's bench: one client, one second per point. The
+/// figures are not checked, only that every strategy and pgbench ran.
+fn bench_smoke(
+    root: &Path,
+    module: &Module,
+    containers: &Containers,
+) -> anyhow::Result<(bool, String)> {
+    let args = [
+        "run",
+        "--quiet",
+        "-p",
+        &module.demo_package,
+        "--bin",
+        "bench",
+        "--",
+        "--seconds",
+        "1",
+        "--clients",
+        "1",
+    ];
+    let mut cmd = cargo::command(root, &args);
+    containers.apply(&mut cmd);
+    let output = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).output()?;
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Ok((output.status.success(), text))
+}
+
 fn package_tests(
     root: &Path,
     selection: &[&str],
