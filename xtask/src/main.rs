@@ -100,12 +100,18 @@ enum Command {
         args: Vec<String>,
     },
     /// Build the book into book/build; `--serve` serves it on 127.0.0.1;
-    /// `--check` opens every page in headless Chromium and checks it.
+    /// `--check` opens every page in headless Chromium and checks it;
+    /// `--language uk` also builds the Ukrainian book into book/build/uk;
+    /// `--xgettext` refreshes the translation catalogues in book/po.
     Book {
         #[arg(long)]
         serve: bool,
         #[arg(long, conflicts_with = "serve")]
         check: bool,
+        #[arg(long)]
+        language: Option<String>,
+        #[arg(long, conflicts_with_all = ["serve", "check", "language"])]
+        xgettext: bool,
         #[arg(long, default_value_t = 3000)]
         port: u16,
     },
@@ -176,20 +182,27 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Services => delegate(&ctx, &["services"]),
         Command::Demo { module, args } => demo::run(&ctx, &module, &args),
         Command::Book {
-            serve: false,
+            serve,
             check,
-            ..
-        } => delegate(
-            &ctx,
-            if check {
-                &["book", "--check"]
-            } else {
-                &["book"]
-            },
-        ),
-        Command::Book {
-            serve: true, port, ..
-        } => delegate(&ctx, &["book", "--serve", "--port", &port.to_string()]),
+            language,
+            xgettext,
+            port,
+        } => {
+            let port = port.to_string();
+            let mut args = vec!["book"];
+            args.extend(
+                serve
+                    .then_some(["--serve", "--port", port.as_str()])
+                    .into_iter()
+                    .flatten(),
+            );
+            args.extend(check.then_some("--check"));
+            args.extend(xgettext.then_some("--xgettext"));
+            if let Some(lang) = &language {
+                args.extend(["--language", lang.as_str()]);
+            }
+            delegate(&ctx, &args)
+        }
         Command::Bench {
             what,
             runs,

@@ -17,13 +17,39 @@ use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
 use racecourse_kit::manifest::{Course, Side, repo_root};
 use std::path::{Path, PathBuf};
 
-pub fn run(serve: bool, check: bool, port: u16) -> anyhow::Result<()> {
+/// What `cargo xtask book` was asked to do.
+pub struct Request {
+    pub serve: bool,
+    pub check: bool,
+    pub port: u16,
+    /// Also build the book in this language (book/build/<lang>).
+    pub language: Option<String>,
+    /// Only extract the messages into book/po (crate::i18n).
+    pub xgettext: bool,
+}
+
+pub fn run(request: Request) -> anyhow::Result<()> {
     let root = repo_root();
-    let out = build(&root)?;
-    println!("The book is in {}", out.display());
-    if check {
-        return browser_check(&root, &out);
+    if request.xgettext {
+        print!("{}", crate::i18n::xgettext(&root)?);
+        return Ok(());
     }
+    // English first: mdBook empties the build folder, translations included.
+    let out = build(&root, None)?;
+    println!("The book is in {}", out.display());
+    let mut outs = vec![out.clone()];
+    if let Some(lang) = &request.language {
+        let translated = build(&root, Some(lang))?;
+        println!("The book in {lang} is in {}", translated.display());
+        outs.push(translated);
+    }
+    if request.check {
+        for out in &outs {
+            browser_check(&root, out)?;
+        }
+        return Ok(());
+    }
+    let (serve, port) = (request.serve, request.port);
     if !serve {
         println!(
             "Open {} in a browser, or `cargo xtask book --serve`.",
@@ -59,19 +85,34 @@ fn browser_check(root: &Path, out: &Path) -> anyhow::Result<()> {
         println!("skipped the browser check: {why}");
         return Ok(());
     }
-    let summary = crate::book_check::run(out, &root.join("target/book-screenshots"))?;
+    let folder = out
+        .file_name()
+        .map_or("book".into(), |n| n.to_string_lossy().to_string());
+    let shots = root.join("target/book-screenshots").join(folder);
+    let summary = crate::book_check::run(out, &shots)?;
     println!("browser check: {summary}");
     Ok(())
 }
 
-/// Builds the book and returns the folder holding its HTML.
-fn build(root: &Path) -> anyhow::Result<PathBuf> {
+/// Builds the book, in English or translated into `language`, and returns
+/// the folder holding its HTML.
+fn build(root: &Path, language: Option<&str>) -> anyhow::Result<PathBuf> {
     let book_dir = root.join("book");
     check_includes(&book_dir.join("src"))?;
     let mut book = MDBook::load(&book_dir).context("cannot load the book")?;
+    let catalog = match language {
+        Some(lang) => {
+            book.config.book.language = Some(lang.to_string());
+            book.config.build.build_dir = PathBuf::from("build").join(lang);
+            print!("{}", crate::i18n::translate(root, &mut book, lang)?);
+            Some(crate::i18n::catalog(root, lang)?)
+        }
+        None => None,
+    };
     book.with_preprocessor(CoursePreprocessor {
         course: Course::load(root)?,
         src: book_dir.join("src"),
+        catalog,
     });
     book.build().context("the book does not build")?;
     let out = book.build_dir_for("html");
@@ -179,6 +220,8 @@ struct CoursePreprocessor {
     course: Course,
     /// The book's sources, where the instructor notes are.
     src: PathBuf,
+    /// The translation being built, for the text this preprocessor writes.
+    catalog: Option<polib::catalog::Catalog>,
 }
 
 impl Preprocessor for CoursePreprocessor {
@@ -208,7 +251,8 @@ impl Preprocessor for CoursePreprocessor {
 
 impl CoursePreprocessor {
     fn render(&self, markdown: &str) -> anyhow::Result<String> {
-        let markdown = crate::instructors::expand(markdown, &self.course, &self.src)?;
+        let markdown =
+            crate::instructors::expand(markdown, &self.course, &self.src, &|t| self.tr(t))?;
         mermaid_blocks(&self.exercise_boxes(&markdown)?)
     }
 
@@ -229,13 +273,18 @@ impl CoursePreprocessor {
         Ok(out)
     }
 
+    /// `text` in the language being built.
+    fn tr(&self, text: &str) -> String {
+        crate::i18n::lookup(self.catalog.as_ref(), text)
+    }
+
     fn exercise_box(&self, id: &str) -> anyhow::Result<String> {
         let e = self
             .course
             .exercise(id)
             .with_context(|| format!("{{{{#exercise {id}}}}}: no such exercise in course.toml"))?;
         let services = if e.services.is_empty() {
-            "nothing but Rust: it runs in memory".to_string()
+            self.tr("nothing but Rust: it runs in memory")
         } else {
             e.services
                 .iter()
@@ -246,17 +295,23 @@ impl CoursePreprocessor {
                     other => other,
                 })
                 .collect::<Vec<_>>()
-                .join(" and ")
+                .join(&self.tr(" and "))
         };
         Ok(format!(
             "<div class=\"exercise\">\n\
-             <p class=\"exercise-title\">Exercise {id}: {title}</p>\n\
-             <p><strong>The spec proves:</strong> {proves}.</p>\n\
-             <p><strong>Edit</strong> <code>{file}</code>, then run <code>cargo xtask test {id}</code>. \
-             Stuck? <code>cargo xtask hint {id}</code>. Needs {services}.</p>\n\
+             <p class=\"exercise-title\">{exercise} {id}: {title}</p>\n\
+             <p><strong>{spec_proves}</strong> {proves}.</p>\n\
+             <p><strong>{edit}</strong> <code>{file}</code>{then_run} <code>cargo xtask test {id}</code>. \
+             {stuck} <code>cargo xtask hint {id}</code>. {needs} {services}.</p>\n\
              </div>\n",
-            title = escape(&e.title),
-            proves = escape(&e.proves),
+            exercise = self.tr("Exercise"),
+            spec_proves = self.tr("The spec proves:"),
+            edit = self.tr("Edit"),
+            then_run = self.tr(", then run"),
+            stuck = self.tr("Stuck?"),
+            needs = self.tr("Needs"),
+            title = escape(&self.tr(&e.title)),
+            proves = escape(&self.tr(&e.proves)),
             file = self.course.file_of(e, Side::Exercises),
         ))
     }
@@ -322,6 +377,7 @@ mod tests {
         let pre = CoursePreprocessor {
             course: Course::embedded(),
             src: PathBuf::new(),
+            catalog: None,
         };
         for e in &pre.course.exercises {
             let html = pre

@@ -191,8 +191,11 @@ fn html_pages(out: &Path) -> anyhow::Result<Vec<String>> {
             let path = entry?.path();
             let relative = path.strip_prefix(out)?.to_string_lossy().replace('\\', "/");
             if path.is_dir() {
-                // mdBook's own assets, not pages.
-                if !["css", "fonts", "theme", "FontAwesome"].contains(&relative.as_str()) {
+                // mdBook's own assets, and the translations' own books.
+                let translation = crate::i18n::LANGUAGES.iter().any(|(l, _)| *l == relative);
+                if !translation
+                    && !["css", "fonts", "theme", "FontAwesome"].contains(&relative.as_str())
+                {
                     dirs.push(path);
                 }
             } else if relative.ends_with(".html") && !NOT_PAGES.contains(&relative.as_str()) {

@@ -50,9 +50,13 @@ fn hours(minutes: u32) -> String {
 }
 
 /// The schedule as a Markdown table: a row per module, then the total.
-pub fn table(course: &Course, src: &Path) -> anyhow::Result<String> {
-    let mut out = String::from(
-        "| module | segments | exercises | time in class |\n| --- | --- | --- | --- |\n",
+pub fn table(course: &Course, src: &Path, tr: &dyn Fn(&str) -> String) -> anyhow::Result<String> {
+    let mut out = format!(
+        "| {} | {} | {} | {} |\n| --- | --- | --- | --- |\n",
+        tr("module"),
+        tr("segments"),
+        tr("exercises"),
+        tr("time in class")
     );
     let mut total = 0;
     for module in &course.modules {
@@ -81,21 +85,30 @@ pub fn table(course: &Course, src: &Path) -> anyhow::Result<String> {
         out.push_str(&format!(
             "| [{} {}](../{}/instructor-notes.md) | {} | {exercises} | {} |\n",
             module.id,
-            module.title,
+            tr(&module.title),
             module.dir,
             rows.len(),
             hours(minutes)
         ));
     }
-    out.push_str(&format!("| **all modules** | | | **{}** |\n", hours(total)));
+    out.push_str(&format!(
+        "| **{}** | | | **{}** |\n",
+        tr("all modules"),
+        hours(total)
+    ));
     Ok(out)
 }
 
 /// Replaces the guide's directives in `markdown`.
-pub fn expand(markdown: &str, course: &Course, src: &Path) -> anyhow::Result<String> {
+pub fn expand(
+    markdown: &str,
+    course: &Course,
+    src: &Path,
+    tr: &dyn Fn(&str) -> String,
+) -> anyhow::Result<String> {
     let mut out = markdown.to_string();
     if out.contains("{{#schedule}}") {
-        out = out.replace("{{#schedule}}", &table(course, src)?);
+        out = out.replace("{{#schedule}}", &table(course, src, tr)?);
     }
     if out.contains("{{#demos}}") {
         out = out.replace("{{#demos}}", &gathered(course, src, "demo.md", None)?);

@@ -6,6 +6,7 @@ mod book;
 mod book_check;
 mod browser;
 mod containers;
+mod i18n;
 mod instructors;
 mod services;
 mod watch;
@@ -51,6 +52,13 @@ enum Command {
         /// Open every page in headless Chromium and check it (book_check.rs).
         #[arg(long, conflicts_with = "serve")]
         check: bool,
+        /// Also build the book in this language ("uk"), into book/build/<lang>.
+        #[arg(long)]
+        language: Option<String>,
+        /// Extract the book's messages into book/po/messages.pot and merge them
+        /// into each language's catalogue.
+        #[arg(long, conflicts_with_all = ["serve", "check", "language"])]
+        xgettext: bool,
         #[arg(long, default_value_t = 3000)]
         port: u16,
     },
@@ -68,7 +76,19 @@ fn main() {
             })
             .collect::<anyhow::Result<Vec<_>>>()
             .and_then(|kinds| containers::serve(&kinds)),
-        Command::Book { serve, check, port } => book::run(serve, check, port),
+        Command::Book {
+            serve,
+            check,
+            port,
+            language,
+            xgettext,
+        } => book::run(book::Request {
+            serve,
+            check,
+            port,
+            language,
+            xgettext,
+        }),
         Command::Watch { runner, id, manual } => watch::run(&runner, id, manual),
     };
     if let Err(e) = result {
