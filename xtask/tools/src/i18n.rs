@@ -50,14 +50,6 @@ fn po_dir(root: &Path) -> PathBuf {
     root.join("book/po")
 }
 
-/// `[Title](page.md)` as `Title`: mdBook hands chapter names without links.
-fn strip_link(text: &str) -> &str {
-    match (text.strip_prefix('['), text.rfind("](")) {
-        (Some(_), Some(end)) if text.ends_with(')') => &text[1..end],
-        _ => text,
-    }
-}
-
 fn message(msgid: &str, source: String, msgstr: &str) -> Message {
     Message::build_singular()
         .with_msgid(msgid.to_string())
@@ -85,13 +77,18 @@ pub fn template(root: &Path) -> anyhow::Result<Catalog> {
         }
     };
     let book = MDBook::load(root.join("book")).context("cannot load the book")?;
-    let summary = std::fs::read_to_string(root.join("book/src/SUMMARY.md"))?;
-    for (line, found) in extract_messages(&summary)? {
-        add(strip_link(&found.message), format!("src/SUMMARY.md:{line}"));
+    // The table of contents as mdBook hands it over: part titles and chapter
+    // names, without SUMMARY.md's links.
+    for item in book.book.iter() {
+        match item {
+            BookItem::PartTitle(title) => add(title, "src/SUMMARY.md".into()),
+            BookItem::Chapter(chapter) => add(&chapter.name, "src/SUMMARY.md".into()),
+            BookItem::Separator => {}
+        }
     }
     for item in book.book.iter() {
         if let BookItem::Chapter(chapter) = item {
-            let path = chapter.path.clone().unwrap_or_default();
+            let path = chapter.source_path.clone().unwrap_or_default();
             for (line, found) in extract_messages(&chapter.content)? {
                 add(&found.message, format!("src/{}:{line}", path.display()));
             }
@@ -133,7 +130,9 @@ pub fn xgettext(root: &Path) -> anyhow::Result<String> {
                 .filter(|o| o.is_translated())
                 .map(|o| (o.msgstr().unwrap_or("").to_string(), o.is_fuzzy()));
             let mut fresh = message(m.msgid(), m.source().to_string(), "");
-            if let Some((msgstr, fuzzy)) = kept {
+            if prose_free(m.msgid()) {
+                *fresh.msgstr_mut()? = m.msgid().to_string();
+            } else if let Some((msgstr, fuzzy)) = kept {
                 *fresh.msgstr_mut()? = msgstr;
                 if fuzzy {
                     fresh.flags_mut().add_flag("fuzzy");
@@ -145,6 +144,14 @@ pub fn xgettext(root: &Path) -> anyhow::Result<String> {
         report.push_str(&share_line(lang, &template, &merged));
     }
     Ok(report)
+}
+
+/// True when `text` has nothing to translate: no letters outside its code
+/// spans (`01.4`, `` `sqlx` ``, `{{#schedule}}`). It is its own translation.
+fn prose_free(text: &str) -> bool {
+    text.split('`')
+        .step_by(2)
+        .all(|outside| !outside.chars().any(char::is_alphabetic))
 }
 
 /// The translated share of `translation` against `template`.
@@ -198,12 +205,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn chapter_names_lose_their_links() {
-        assert_eq!(
-            strip_link("[01.1 Lost-update counter](01-concurrency/01-counter.md)"),
-            "01.1 Lost-update counter"
-        );
-        assert_eq!(strip_link("Modules"), "Modules");
+    fn code_and_numbers_need_no_translation() {
+        assert!(prose_free("01.4"));
+        assert!(prose_free("`modules/NN-name/`"));
+        assert!(prose_free("`moka`, `quick_cache`, `lru`"));
+        assert!(!prose_free("01.4 to 01.7"));
+        assert!(!prose_free("`sqlx` with a pool"));
     }
 
     #[test]
