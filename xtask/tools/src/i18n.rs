@@ -92,6 +92,9 @@ pub fn template(root: &Path) -> anyhow::Result<Catalog> {
             for (line, found) in extract_messages(&chapter.content)? {
                 add(&found.message, format!("src/{}:{line}", path.display()));
             }
+            for diagram in mermaid_sources(&chapter.content) {
+                add(diagram, format!("src/{}:diagram", path.display()));
+            }
         }
     }
     for text in GENERATED {
@@ -149,9 +152,12 @@ pub fn xgettext(root: &Path) -> anyhow::Result<String> {
 /// True when `text` has nothing to translate: no letters outside its code
 /// spans (`01.4`, `` `sqlx` ``, `{{#schedule}}`). It is its own translation.
 fn prose_free(text: &str) -> bool {
-    text.split('`')
-        .step_by(2)
-        .all(|outside| !outside.chars().any(char::is_alphabetic))
+    let directive = text.trim().starts_with("{{#") && text.trim().ends_with("}}");
+    directive
+        || text
+            .split('`')
+            .step_by(2)
+            .all(|outside| !outside.chars().any(char::is_alphabetic))
 }
 
 /// The translated share of `translation` against `template`.
@@ -184,10 +190,37 @@ pub fn catalog(root: &Path, lang: &str) -> anyhow::Result<Catalog> {
     Ok(catalog)
 }
 
+/// The sources of the ```` ```mermaid ```` blocks of `markdown`. gettext
+/// leaves code blocks alone, so a diagram is one message: its labels are
+/// prose, and its translation is the whole diagram with them translated.
+fn mermaid_sources(markdown: &str) -> impl Iterator<Item = &str> {
+    markdown.split("```mermaid\n").skip(1).filter_map(|rest| {
+        let end = rest.find("```")?;
+        Some(&rest[..end])
+    })
+}
+
+/// `markdown` with each diagram replaced by its translation, where it has one.
+fn translate_diagrams(markdown: &str, catalog: &Catalog) -> String {
+    let mut out = markdown.to_string();
+    for diagram in mermaid_sources(markdown) {
+        let translated = lookup(Some(catalog), diagram);
+        if translated != diagram {
+            out = out.replacen(diagram, &translated, 1);
+        }
+    }
+    out
+}
+
 /// Translates the loaded book's sources, then reports the share translated.
 pub fn translate(root: &Path, book: &mut MDBook, lang: &str) -> anyhow::Result<String> {
     let catalog = catalog(root, lang)?;
     translate_book(&catalog, &mut book.book)?;
+    book.book.for_each_mut(|item| {
+        if let BookItem::Chapter(chapter) = item {
+            chapter.content = translate_diagrams(&chapter.content, &catalog);
+        }
+    });
     Ok(share_line(lang, &template(root)?, &catalog))
 }
 
@@ -205,10 +238,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_diagram_is_one_message() {
+        let md = "text\n```mermaid\nA->>B: hello\n```\nmore\n```rust\nx\n```\n";
+        assert_eq!(mermaid_sources(md).collect::<Vec<_>>(), vec!["A->>B: hello\n"]);
+        let mut catalog = Catalog::new(CatalogMetadata::new());
+        catalog.append_or_update(message("A->>B: hello\n", String::new(), "A->>B: привіт\n"));
+        assert_eq!(
+            translate_diagrams(md, &catalog),
+            "text\n```mermaid\nA->>B: привіт\n```\nmore\n```rust\nx\n```\n"
+        );
+    }
+
+    #[test]
     fn code_and_numbers_need_no_translation() {
         assert!(prose_free("01.4"));
         assert!(prose_free("`modules/NN-name/`"));
         assert!(prose_free("`moka`, `quick_cache`, `lru`"));
+        assert!(prose_free("{{#exercise 01.4}}"));
         assert!(!prose_free("01.4 to 01.7"));
         assert!(!prose_free("`sqlx` with a pool"));
     }
