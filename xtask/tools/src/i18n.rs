@@ -152,7 +152,10 @@ pub fn xgettext(root: &Path) -> anyhow::Result<String> {
 /// True when `text` has nothing to translate: no letters outside its code
 /// spans (`01.4`, `` `sqlx` ``, `{{#schedule}}`). It is its own translation.
 fn prose_free(text: &str) -> bool {
-    let directive = text.trim().starts_with("{{#") && text.trim().ends_with("}}");
+    // `#include ...}}`: what gettext makes of an include inside a code block.
+    let trimmed = text.trim();
+    let directive =
+        (trimmed.starts_with("{{#") || trimmed.starts_with("#include ")) && trimmed.ends_with("}}");
     directive
         || text
             .split('`')
@@ -240,7 +243,10 @@ mod tests {
     #[test]
     fn a_diagram_is_one_message() {
         let md = "text\n```mermaid\nA->>B: hello\n```\nmore\n```rust\nx\n```\n";
-        assert_eq!(mermaid_sources(md).collect::<Vec<_>>(), vec!["A->>B: hello\n"]);
+        assert_eq!(
+            mermaid_sources(md).collect::<Vec<_>>(),
+            vec!["A->>B: hello\n"]
+        );
         let mut catalog = Catalog::new(CatalogMetadata::new());
         catalog.append_or_update(message("A->>B: hello\n", String::new(), "A->>B: привіт\n"));
         assert_eq!(
