@@ -4,8 +4,11 @@
 use sqlx::PgPool;
 use std::future::Future;
 
-/// How many times a rating reads and tries to write before it gives up.
-pub const MAX_ATTEMPTS: u32 = 50;
+/// How many times a rating reads and tries to write before it gives up. The
+/// spec's 200 raters at once need a few dozen at most; twice that leaves room
+/// for a machine loaded by other work, where each attempt takes longer and
+/// more of them collide.
+pub const MAX_ATTEMPTS: u32 = 100;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RateError {
