@@ -111,13 +111,13 @@ pub fn expand(
         out = out.replace("{{#schedule}}", &table(course, src, tr)?);
     }
     if out.contains("{{#demos}}") {
-        out = out.replace("{{#demos}}", &gathered(course, src, "demo.md", None)?);
+        out = out.replace("{{#demos}}", &gathered(course, src, "demo.md", None, tr)?);
     }
     if out.contains("{{#discussion}}") {
         let section = Some("## Discussion questions");
         out = out.replace(
             "{{#discussion}}",
-            &gathered(course, src, "instructor-notes.md", section)?,
+            &gathered(course, src, "instructor-notes.md", section, tr)?,
         );
     }
     Ok(out)
@@ -132,6 +132,7 @@ fn gathered(
     src: &Path,
     file: &str,
     section: Option<&str>,
+    tr: &dyn Fn(&str) -> String,
 ) -> anyhow::Result<String> {
     let mut out = String::new();
     for module in &course.modules {
@@ -152,8 +153,10 @@ fn gathered(
                 .map_or(String::new(), |(_, rest)| rest.to_string()),
         };
         out.push_str(&format!(
-            "## [{} {}](../{}/README.md)\n\n",
-            module.id, module.title, module.dir
+            "## [{} {}](../{}/index.md)\n\n",
+            module.id,
+            tr(&module.title),
+            module.dir
         ));
         for line in body.trim().lines() {
             let line = if line.starts_with('#') {
@@ -161,7 +164,8 @@ fn gathered(
             } else {
                 line.to_string()
             };
-            out.push_str(&relink(&line, &module.dir));
+            // mdBook serves a chapter's README.md as index.html.
+            out.push_str(&relink(&line, &module.dir).replace("/README.md", "/index.md"));
             out.push('\n');
         }
         out.push('\n');
