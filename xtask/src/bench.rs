@@ -1,5 +1,6 @@
-//! `cargo xtask bench NN -- [flags]`: a module's bench, the `bench` binary of
-//! its demo crate (modules/NN/demo/src/bin/bench.rs), which prints its table.
+//! `cargo xtask bench NN -- [flags]`: a module's bench, the `bench-NN` binary
+//! of its demo crate (modules/NN/demo/src/bin/bench.rs), which prints its
+//! table; every bench takes `--smoke`, one small point of each, which verify runs.
 //!
 //! `cargo xtask bench loop [--runs N] [--against-rustlings]`: how long a
 //! student waits between saving a file and reading the verdict.
@@ -41,13 +42,14 @@ pub fn module(ctx: &Ctx, module: &Module, args: &[String]) -> anyhow::Result<()>
         .exercises_of(module)
         .flat_map(|e| e.services.iter().map(String::as_str));
     let containers = Containers::provide(&ctx.root, services)?;
+    let bin = format!("bench-{}", module.id);
     let mut cargo_args = vec![
         "run",
         "--quiet",
         "-p",
         &module.demo_package,
         "--bin",
-        "bench",
+        &bin,
         "--",
     ];
     cargo_args.extend(args.iter().map(String::as_str));

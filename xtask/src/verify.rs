@@ -195,7 +195,7 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
             let (ok, output) = bench_smoke(&ctx.root, module, &containers)?;
             tally.check(
                 ok,
-                &format!("{}: its bench runs (one point of a second each)", module.id),
+                &format!("{}: its bench runs (--smoke)", module.id),
                 &output,
             );
         }
@@ -211,7 +211,7 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
     }
     let (ok, output) = package_tests(&ctx.root, &cargo::TOOLS, &containers)?;
     tally.check(ok, "the tests of racecourse-tools", &output);
-    let (built, output) = tool_output(&ctx.root, &["book", "--check"])?;
+    let (built, output) = tool_output(&ctx.root, &["book", "--check", "--language", "uk"])?;
     let browser = output
         .lines()
         .find_map(|l| {
@@ -221,9 +221,23 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
         .unwrap_or("no browser check ran");
     tally.check(
         built,
-        &format!("book: builds, every include and exercise box resolved; {browser}"),
+        &format!(
+            "book, in English and Ukrainian: builds, every include and exercise box resolved; {browser}"
+        ),
         &output,
     );
+    // Module 07's page, driven in the browser as two people would use it.
+    if ctx.course.module("07").is_some() {
+        let (ok, output) = tool_output(&ctx.root, &["page", "07"])?;
+        let line = output
+            .lines()
+            .find_map(|l| {
+                l.strip_prefix("page check (module 07): ")
+                    .or(l.strip_prefix("skipped the "))
+            })
+            .unwrap_or("no browser check ran");
+        tally.check(ok, &format!("07: the page in the browser; {line}"), &output);
+    }
 
     println!("verify: {} passed, {} failed", tally.passed, tally.failed);
     drop(containers);
@@ -434,25 +448,23 @@ fn tool_output(root: &Path, args: &[&str]) -> anyhow::Result<(bool, String)> {
 
 /// Runs the tests of one package (all, or the targets `targets` selects, e.g.
 /// `--lib`); returns whether they passed and, if not, what they printed.
-/// A smoke run of a module's bench: one client, one second per point. The
-/// figures are not checked, only that every strategy and pgbench ran.
+/// A smoke run of a module's bench (`--smoke`: one small point of each). The
+/// figures are not checked, only that the bench runs.
 fn bench_smoke(
     root: &Path,
     module: &Module,
     containers: &Containers,
 ) -> anyhow::Result<(bool, String)> {
+    let bin = format!("bench-{}", module.id);
     let args = [
         "run",
         "--quiet",
         "-p",
         &module.demo_package,
         "--bin",
-        "bench",
+        &bin,
         "--",
-        "--seconds",
-        "1",
-        "--clients",
-        "1",
+        "--smoke",
     ];
     let mut cmd = cargo::command(root, &args);
     containers.apply(&mut cmd);

@@ -16,6 +16,7 @@
 
 pub mod gallery;
 pub mod load;
+pub mod metrics;
 pub mod pause;
 pub mod problem;
 pub mod services;

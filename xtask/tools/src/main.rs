@@ -8,6 +8,7 @@ mod browser;
 mod containers;
 mod i18n;
 mod instructors;
+mod page_check;
 mod services;
 mod watch;
 
@@ -33,6 +34,12 @@ enum Command {
     Containers {
         /// "postgres", "redis", "rabbitmq".
         kinds: Vec<String>,
+    },
+    /// Drive a module's page in headless Chromium as two users would
+    /// (page_check.rs); only module 07 has one.
+    Page {
+        /// The module: "07".
+        module: String,
     },
     /// Run an exercise's spec again on every save (`cargo xtask watch` starts it).
     Watch {
@@ -90,6 +97,9 @@ fn main() {
             xgettext,
         }),
         Command::Watch { runner, id, manual } => watch::run(&runner, id, manual),
+        Command::Page { module } => {
+            page_check::run(&racecourse_kit::manifest::repo_root(), &module)
+        }
     };
     if let Err(e) = result {
         eprintln!("error: {e:#}");

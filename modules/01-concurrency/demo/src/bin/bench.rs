@@ -37,6 +37,10 @@ struct Args {
     /// Also write the plot here (SVG).
     #[arg(long)]
     svg: Option<PathBuf>,
+    /// One client for one second per strategy, to show the bench runs
+    /// (`cargo xtask verify`).
+    #[arg(long)]
+    smoke: bool,
 }
 
 /// The three strategies: a name, the SQL pgbench runs for it, and our
@@ -83,7 +87,10 @@ impl Strategy {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let args = Args::parse();
+    let mut args = Args::parse();
+    if args.smoke {
+        (args.seconds, args.clients) = (1, vec![1]);
+    }
     let server = find(Kind::Postgres).await?;
     let scratch = Scratch::create(&racecourse_01::MIGRATOR, "bench")
         .await

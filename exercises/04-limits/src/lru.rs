@@ -1,0 +1,52 @@
+//! # 04.5 LRU cache with a TTL (in memory)
+//!
+//! **The flaw.** The first LRU most of us write keeps the order in a `Vec` or
+//! `VecDeque` and moves a key to the back on every hit: a scan of the whole
+//! order, so a cache of a million entries does a million steps per `get`.
+//!
+//! **Your task.** A `HashMap` from key to a slot, and the slots in a `Vec`
+//! chained into a doubly linked list by index (most recent at the head): a
+//! hit unlinks its slot and links it at the head, a put into a full cache
+//! reuses the tail's slot. Each slot keeps when it expires; `get` treats an
+//! expired entry as a miss, and a `get` does not extend it.
+//!
+//! **The spec checks** the capacity bound and the eviction order (a hit
+//! counts as a use), that a put replaces the value and refreshes recency and
+//! TTL, expiry on tokio's paused clock, and that an operation costs about the
+//! same with 20,000 entries as with 200.
+//!
+//! Run `cargo xtask test 04.5`; stuck? `cargo xtask hint 04.5`.
+
+use racecourse_04::LruCache;
+use std::time::Duration;
+
+/// Choose what it holds: a map from key to slot, the slots (key, value,
+/// expiry, previous and next slot), the head and the tail of the order.
+pub struct Lru {
+    capacity: usize,
+    ttl: Duration,
+}
+
+impl LruCache for Lru {
+    fn new(capacity: usize, ttl: Duration) -> Self {
+        Lru { capacity, ttl }
+    }
+
+    fn get(&mut self, key: &str) -> Option<String> {
+        todo!(
+            "04.5: get({key}) in exercises/04-limits/src/lru.rs: find the slot, miss if it expired, move it to the head"
+        )
+    }
+
+    fn put(&mut self, key: &str, value: String) {
+        todo!(
+            "04.5: put({key}, {value}) in exercises/04-limits/src/lru.rs: at the head, for {:?}; evict the tail past {} entries",
+            self.ttl,
+            self.capacity
+        )
+    }
+
+    fn len(&self) -> usize {
+        todo!("04.5: len in exercises/04-limits/src/lru.rs: how many entries it holds")
+    }
+}

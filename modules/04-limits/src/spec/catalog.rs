@@ -1,0 +1,332 @@
+//! Spec of 04.6, against PostgreSQL (a schema of the test's own, migrated) and
+//! Redis (a key prefix of the test's own). The database counts the searches
+//! that reach it (`search_calls`), and the spec holds the two dangerous gaps
+//! open on every run: a search that has read its rows but not yet cached them
+//! (the `gate` row, which every search passes after reading), and an update
+//! that has not committed yet (a lock on the product's row).
+
+use super::erased::DynCatalogCache;
+use super::together;
+use crate::MIGRATOR;
+use crate::catalog::{Product, TTL, version_key};
+use racecourse_kit::services::{RedisSlot, with_pg, with_redis};
+use racecourse_kit::spec::{Check, Runtime};
+use redis::aio::ConnectionManager;
+use sqlx::PgPool;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::task::JoinHandle;
+
+/// Makes a cache over a pool, on a Redis connection, under a key prefix.
+pub type MakeCatalog = fn(PgPool, ConnectionManager, String) -> Arc<dyn DynCatalogCache>;
+
+/// The checks of 04.6.
+pub fn checks(make: MakeCatalog) -> Vec<Check> {
+    vec![
+        Check::new(
+            "a_hit_makes_no_query",
+            Runtime::Threads,
+            a_hit_makes_no_query(make),
+        ),
+        Check::new(
+            "an_update_is_seen_at_once",
+            Runtime::Threads,
+            an_update_is_seen_at_once(make),
+        ),
+        Check::new(
+            "a_late_miss_never_caches_stale",
+            Runtime::Threads,
+            a_late_miss_never_caches_stale(make),
+        ),
+        Check::new(
+            "a_read_during_the_update_never_caches_stale",
+            Runtime::Threads,
+            a_read_during_the_update_never_caches_stale(make),
+        ),
+        Check::new(
+            "concurrent_misses_make_one_query",
+            Runtime::Threads,
+            concurrent_misses_make_one_query(make),
+        ),
+    ]
+}
+
+/// Runs `body` with a seeded catalog, a Redis slot and the cache under test.
+async fn with_catalog<F, Fut>(make: MakeCatalog, body: F)
+where
+    F: FnOnce(PgPool, RedisSlot, Arc<dyn DynCatalogCache>) -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    with_pg(&MIGRATOR, move |pool| async move {
+        sqlx::query(
+            "INSERT INTO products (id, name, price_cents) VALUES \
+             (1, 'Desk lamp', 2500), (2, 'Floor lamp', 8900), (3, 'Desk', 15000), \
+             (4, 'Lamp shade', 1200)",
+        )
+        .execute(&pool)
+        .await
+        .expect("seed the catalog");
+        with_redis(move |slot| async move {
+            let cache = make(pool.clone(), slot.conn.clone(), slot.prefix.clone());
+            body(pool, slot, cache).await;
+        })
+        .await;
+    })
+    .await;
+}
+
+/// A spawned task's result, its panic (a stub's `todo!`) re-raised as ours.
+fn joined<T>(result: Result<T, tokio::task::JoinError>) -> T {
+    result.unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
+}
+
+/// How many searches reached the database.
+async fn calls(pool: &PgPool) -> i64 {
+    sqlx::query_scalar("SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM search_calls")
+        .fetch_one(pool)
+        .await
+        .expect("read search_calls")
+}
+
+async fn search(cache: &dyn DynCatalogCache, query: &str) -> Vec<Product> {
+    cache
+        .search(query)
+        .await
+        .unwrap_or_else(|e| panic!("search(\"{query}\") failed: {e}"))
+}
+
+fn prices(products: &[Product]) -> Vec<(i64, i64)> {
+    products.iter().map(|p| (p.id, p.price_cents)).collect()
+}
+
+/// Waits until one of the test's database sessions waits on a lock (the gate,
+/// or a product's row), for up to 10 s, or until `task` ends (a stub's panic,
+/// which the caller re-raises when it awaits the task). It asks on a
+/// connection of its own, taken before the searches could take every
+/// connection of the pool.
+async fn until_someone_waits<T>(
+    watcher: &mut sqlx::PgConnection,
+    task: &JoinHandle<T>,
+    what: &str,
+) {
+    for _ in 0..2000 {
+        if task.is_finished() {
+            return;
+        }
+        let waiting: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM pg_stat_activity \
+             WHERE application_name = current_setting('application_name') \
+             AND wait_event_type = 'Lock'",
+        )
+        .fetch_one(&mut *watcher)
+        .await
+        .expect("read pg_stat_activity");
+        if waiting > 0 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    panic!("{what} never reached the database within 10 s");
+}
+
+/// A second search of the same words is answered from Redis; every cached
+/// search expires after the TTL; the namespace version never does.
+pub async fn a_hit_makes_no_query(make: MakeCatalog) {
+    with_catalog(make, |pool, slot, cache| async move {
+        let first = search(&*cache, "lamp").await;
+        assert!(
+            prices(&first) == vec![(1, 2500), (2, 8900), (4, 1200)],
+            "search(\"lamp\") answered {first:?}, expected products 1, 2 and 4 (by id)"
+        );
+        let again = search(&*cache, "lamp").await;
+        assert!(
+            again == first,
+            "the cached search answered {again:?}, expected {first:?}"
+        );
+        let n = calls(&pool).await;
+        assert!(
+            n == 1,
+            "two searches for \"lamp\" made {n} database queries, expected 1: the second is a hit"
+        );
+        search(&*cache, "desk").await;
+        assert!(
+            calls(&pool).await == 2,
+            "another search is another miss: 2 queries"
+        );
+        let mut conn = slot.conn.clone();
+        let keys: Vec<String> = redis::cmd("KEYS")
+            .arg(format!("{}*", slot.prefix))
+            .query_async(&mut conn)
+            .await
+            .expect("KEYS under the test's prefix");
+        let version = version_key(&slot.prefix);
+        let mut entries = 0;
+        for key in keys {
+            let ttl: i64 = redis::cmd("PTTL")
+                .arg(&key)
+                .query_async(&mut conn)
+                .await
+                .expect("PTTL");
+            if key == version {
+                assert!(
+                    ttl == -1,
+                    "the namespace version {key} has a TTL ({ttl} ms): when it expires the \
+                     version starts again from 0, and entries cached under the old versions \
+                     are live again"
+                );
+            } else {
+                entries += 1;
+                let max = TTL.as_millis() as i64;
+                assert!(
+                    ttl > max - 10_000 && ttl <= max,
+                    "the cached search {key} has TTL {ttl} ms (-1: none), expected {max} ms: \
+                     every entry expires"
+                );
+            }
+        }
+        assert!(
+            entries == 2,
+            "two searches cached {entries} entries under the prefix, expected 2"
+        );
+    })
+    .await;
+}
+
+/// After `update_price` returns, every cached search holding the product
+/// shows the new price.
+pub async fn an_update_is_seen_at_once(make: MakeCatalog) {
+    with_catalog(make, |_pool, _slot, cache| async move {
+        search(&*cache, "lamp").await;
+        search(&*cache, "desk").await;
+        cache.update_price(1, 2900).await.expect("update_price");
+        for query in ["lamp", "desk"] {
+            let got = search(&*cache, query).await;
+            assert!(
+                got.iter().any(|p| p.id == 1 && p.price_cents == 2900),
+                "update_price(1, 2900) returned, then search(\"{query}\") answered {:?}: a \
+                 stale price; the update must invalidate every cached search holding the \
+                 product (bump the namespace version)",
+                prices(&got)
+            );
+        }
+    })
+    .await;
+}
+
+/// A search reads its rows, then (held at the gate) the update commits and
+/// invalidates, then the search caches what it read: the next search must
+/// not answer that old price.
+pub async fn a_late_miss_never_caches_stale(make: MakeCatalog) {
+    with_catalog(make, |pool, _slot, cache| async move {
+        let mut watcher = pool.acquire().await.expect("a connection");
+        let mut gate = pool.begin().await.expect("begin");
+        sqlx::query("SELECT 1 FROM gate FOR UPDATE")
+            .execute(&mut *gate)
+            .await
+            .expect("hold the gate");
+        let late = {
+            let cache = cache.clone();
+            tokio::spawn(async move { cache.search("lamp").await })
+        };
+        until_someone_waits(&mut watcher, &late, "the search").await;
+        tokio::time::timeout(Duration::from_secs(10), cache.update_price(1, 3100))
+            .await
+            .expect("update_price must not wait for a search")
+            .expect("update_price");
+        gate.commit().await.expect("release the gate");
+        joined(late.await).expect("the late search");
+        let got = search(&*cache, "lamp").await;
+        assert!(
+            got.iter().any(|p| p.id == 1 && p.price_cents == 3100),
+            "a search read the catalog before update_price(1, 3100) committed and cached it \
+             after the update had invalidated the cache; the next search answered {:?}: the \
+             stale price, cached for 5 minutes. Deleting keys does not help (the late write \
+             comes after the delete): cache under the version read before the query, so a \
+             late write lands in a namespace nobody reads",
+            prices(&got)
+        );
+    })
+    .await;
+}
+
+/// The update is held before its commit while a search runs: the search may
+/// answer the old price (the update has not happened yet), but once the update
+/// returns, no search may.
+pub async fn a_read_during_the_update_never_caches_stale(make: MakeCatalog) {
+    with_catalog(make, |pool, _slot, cache| async move {
+        let mut watcher = pool.acquire().await.expect("a connection");
+        let mut row = pool.begin().await.expect("begin");
+        sqlx::query("SELECT 1 FROM products WHERE id = 1 FOR UPDATE")
+            .execute(&mut *row)
+            .await
+            .expect("lock product 1");
+        let update = {
+            let cache = cache.clone();
+            tokio::spawn(async move { cache.update_price(1, 4200).await })
+        };
+        until_someone_waits(&mut watcher, &update, "the update").await;
+        let during = search(&*cache, "lamp").await;
+        assert!(
+            during.iter().any(|p| p.id == 1 && p.price_cents == 2500),
+            "a search while the update had not committed answered {:?}, expected the old \
+             price 2500",
+            prices(&during)
+        );
+        row.commit().await.expect("release product 1");
+        joined(update.await).expect("update_price");
+        let got = search(&*cache, "lamp").await;
+        assert!(
+            got.iter().any(|p| p.id == 1 && p.price_cents == 4200),
+            "a search ran while update_price(1, 4200) was writing, before its commit; after \
+             the update returned, search answered {:?}: the stale price. Bumping the version \
+             before the write commits lets a search in between cache the old row under the \
+             new version: commit first, then bump",
+            prices(&got)
+        );
+    })
+    .await;
+}
+
+/// 100 searches for the same words at once, on a cold cache, the database
+/// slow to answer: exactly one query reaches it.
+pub async fn concurrent_misses_make_one_query(make: MakeCatalog) {
+    with_catalog(make, |pool, _slot, cache| async move {
+        let mut watcher = pool.acquire().await.expect("a connection");
+        let mut gate = pool.begin().await.expect("begin");
+        sqlx::query("SELECT 1 FROM gate FOR UPDATE")
+            .execute(&mut *gate)
+            .await
+            .expect("hold the gate");
+        let searches = {
+            let cache = cache.clone();
+            tokio::spawn(async move {
+                together(100, |_| {
+                    let cache = cache.clone();
+                    async move { cache.search("lamp").await }
+                })
+                .await
+            })
+        };
+        until_someone_waits(&mut watcher, &searches, "the first search").await;
+        // Give the other 99 time to miss too while the first is held.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        gate.commit().await.expect("release the gate");
+        let results = joined(searches.await);
+        let n = calls(&pool).await;
+        assert!(
+            n == 1,
+            "100 searches for \"lamp\" at once on a cold cache made {n} database queries, \
+             expected 1: the stampede; let one search ask the database and the others wait for \
+             its answer (single-flight)"
+        );
+        for r in results {
+            let got = r.expect("a search");
+            assert!(
+                prices(&got) == vec![(1, 2500), (2, 8900), (4, 1200)],
+                "a search that waited for another's query answered {got:?}"
+            );
+        }
+    })
+    .await;
+}

@@ -1,0 +1,82 @@
+//! A Redis the spec can take down: a proxy in front of the real server that,
+//! once [`Outage::cut`], closes every connection and refuses new ones, as a
+//! crashed or partitioned Redis does. Redis itself stays up for the other
+//! tests running at the same time.
+
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::{ConnectionAddr, IntoConnectionInfo, RedisResult};
+use std::time::Duration;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+
+/// A proxy to Redis that can be cut.
+pub struct Outage {
+    /// A connection through the proxy, to hand to the implementation.
+    pub conn: ConnectionManager,
+    cut: watch::Sender<bool>,
+}
+
+/// How long a command through the proxy may take: past it, Redis is down.
+pub const RESPONSE_TIMEOUT: Duration = Duration::from_secs(1);
+
+impl Outage {
+    /// A proxy on a free local port in front of the Redis at `url`, and a
+    /// connection through it that gives up on a command after a second and
+    /// does not retry.
+    pub async fn start(url: &str) -> RedisResult<Outage> {
+        let info = url.into_connection_info()?;
+        let upstream = match info.addr() {
+            ConnectionAddr::Tcp(host, port) => format!("{host}:{port}"),
+            other => panic!("the outage proxy speaks plain TCP only, not {other:?}"),
+        };
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let port = listener.local_addr()?.port();
+        let (cut, cut_rx) = watch::channel(false);
+        tokio::spawn(serve(listener, upstream, cut_rx));
+        let client =
+            redis::Client::open(info.set_addr(ConnectionAddr::Tcp("127.0.0.1".into(), port)))?;
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(RESPONSE_TIMEOUT))
+            .set_response_timeout(Some(RESPONSE_TIMEOUT))
+            .set_number_of_retries(0);
+        let conn = ConnectionManager::new_with_config(client, config).await?;
+        Ok(Outage { conn, cut })
+    }
+
+    /// Takes Redis down for this proxy's clients: every connection closes and
+    /// new ones are refused.
+    pub fn cut(&self) {
+        self.cut.send_replace(true);
+    }
+}
+
+async fn serve(listener: TcpListener, upstream: String, mut cut: watch::Receiver<bool>) {
+    loop {
+        let mut for_conn = cut.clone();
+        tokio::select! {
+            _ = until_cut(&mut cut) => return,
+            accepted = listener.accept() => {
+                let Ok((mut client, _)) = accepted else { return };
+                let Ok(mut server) = TcpStream::connect(&upstream).await else { continue };
+                tokio::spawn(async move {
+                    tokio::select! {
+                        _ = until_cut(&mut for_conn) => {}
+                        _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
+                    }
+                });
+            }
+        }
+    }
+}
+
+/// Resolves once the proxy is cut (or dropped).
+async fn until_cut(cut: &mut watch::Receiver<bool>) {
+    loop {
+        if *cut.borrow_and_update() {
+            return;
+        }
+        if cut.changed().await.is_err() {
+            return;
+        }
+    }
+}

@@ -1,0 +1,171 @@
+//! A fake payment gateway with switches, for 05.4's spec and the demo: its
+//! latency, and whether it answers, fails (503) or hangs, change while calls
+//! are in flight, as a real provider's do during an incident. It counts the
+//! calls it receives and how many are inside at once: the figures that show a
+//! client piling requests onto a dependency that is down.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use std::time::Duration;
+
+/// How the gateway behaves now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Answers after its latency.
+    Up,
+    /// Answers 503 after its latency.
+    Failing,
+    /// Never answers: the call waits until its caller gives up.
+    Hanging,
+}
+
+/// Why a charge did not go through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GatewayError {
+    /// 503: the gateway cannot serve now; a retry may succeed.
+    Unavailable,
+    /// 402: the card was declined. The gateway works; a retry fails the same way.
+    Declined,
+}
+
+/// The largest amount a card accepts: above it the gateway declines.
+pub const CARD_LIMIT: i64 = 1000;
+
+pub struct FakeGateway {
+    mode: Mutex<Mode>,
+    latency: Mutex<Duration>,
+    /// The next this many calls fail (503), then the next `hang_next` hang,
+    /// whatever the mode.
+    fail_next: AtomicU32,
+    hang_next: AtomicU32,
+    calls: AtomicU64,
+    in_flight: AtomicUsize,
+    max_in_flight: AtomicUsize,
+    /// Charge ids by order: a charge is idempotent per order, as real
+    /// gateways' are per idempotency key, so a retry never charges twice.
+    charges: Mutex<HashMap<String, String>>,
+}
+
+impl Default for FakeGateway {
+    fn default() -> Self {
+        FakeGateway::new(Duration::from_millis(50))
+    }
+}
+
+impl FakeGateway {
+    /// A gateway that is up and answers after `latency`.
+    pub fn new(latency: Duration) -> FakeGateway {
+        FakeGateway {
+            mode: Mutex::new(Mode::Up),
+            latency: Mutex::new(latency),
+            fail_next: AtomicU32::new(0),
+            hang_next: AtomicU32::new(0),
+            calls: AtomicU64::new(0),
+            in_flight: AtomicUsize::new(0),
+            max_in_flight: AtomicUsize::new(0),
+            charges: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn set_mode(&self, mode: Mode) {
+        *self.mode.lock().unwrap() = mode;
+    }
+
+    pub fn mode(&self) -> Mode {
+        *self.mode.lock().unwrap()
+    }
+
+    pub fn set_latency(&self, latency: Duration) {
+        *self.latency.lock().unwrap() = latency;
+    }
+
+    /// The next `n` calls answer 503, whatever the mode.
+    pub fn fail_next(&self, n: u32) {
+        self.fail_next.store(n, Ordering::SeqCst);
+    }
+
+    /// The next `n` calls (after any `fail_next`) hang, whatever the mode.
+    pub fn hang_next(&self, n: u32) {
+        self.hang_next.store(n, Ordering::SeqCst);
+    }
+
+    /// Calls received so far.
+    pub fn calls(&self) -> u64 {
+        self.calls.load(Ordering::SeqCst)
+    }
+
+    /// Calls inside the gateway now, and the most there ever were at once.
+    pub fn in_flight(&self) -> usize {
+        self.in_flight.load(Ordering::SeqCst)
+    }
+
+    pub fn max_in_flight(&self) -> usize {
+        self.max_in_flight.load(Ordering::SeqCst)
+    }
+
+    /// Orders charged so far.
+    pub fn charged(&self) -> usize {
+        self.charges.lock().unwrap().len()
+    }
+
+    /// Charges `amount` for `order`: the charge's id, the same for every
+    /// charge of one order. Answers after the latency (Up, Failing), or never
+    /// (Hanging): the caller must time out. The call counts as in flight until
+    /// it answers or its future is dropped.
+    pub async fn charge(&self, order: &str, amount: i64) -> Result<String, GatewayError> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        let _inside = Inside::enter(self);
+        let mode = if take_one(&self.fail_next) {
+            Mode::Failing
+        } else if take_one(&self.hang_next) {
+            Mode::Hanging
+        } else {
+            self.mode()
+        };
+        let latency = *self.latency.lock().unwrap();
+        match mode {
+            Mode::Hanging => std::future::pending().await,
+            Mode::Failing => {
+                tokio::time::sleep(latency).await;
+                Err(GatewayError::Unavailable)
+            }
+            Mode::Up => {
+                tokio::time::sleep(latency).await;
+                if amount > CARD_LIMIT {
+                    return Err(GatewayError::Declined);
+                }
+                let mut charges = self.charges.lock().unwrap();
+                let next = charges.len() + 1;
+                let id = charges
+                    .entry(order.to_string())
+                    .or_insert_with(|| format!("ch_{next}"));
+                Ok(id.clone())
+            }
+        }
+    }
+}
+
+/// Takes one from a counter that is above zero.
+fn take_one(counter: &AtomicU32) -> bool {
+    counter
+        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+        .is_ok()
+}
+
+/// A call inside the gateway, counted out when it ends or is dropped.
+struct Inside<'a>(&'a FakeGateway);
+
+impl<'a> Inside<'a> {
+    fn enter(gateway: &'a FakeGateway) -> Inside<'a> {
+        let now = gateway.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        gateway.max_in_flight.fetch_max(now, Ordering::SeqCst);
+        Inside(gateway)
+    }
+}
+
+impl Drop for Inside<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
+}

@@ -1,0 +1,5 @@
+//! Proves that module 05's spec catches the naive code and every wrong fix in
+//! its gallery, on every run (see `racecourse_kit::gallery` for the flags).
+fn main() -> std::process::ExitCode {
+    racecourse_kit::gallery::main(racecourse_05::gallery::suspects())
+}

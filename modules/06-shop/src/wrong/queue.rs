@@ -1,0 +1,136 @@
+//! 06.3: queues that almost work. They share one claim statement, one
+//! complete and one fail ([`claim`], [`complete`], [`fail`]), each with a
+//! piece left out or off by one.
+
+use crate::queue::{Job, Queue, QueueConfig};
+use sqlx::PgPool;
+
+/// The right claim's parts: which jobs are free, and how they are locked.
+const FREE: &str = "(leased_until IS NULL OR leased_until <= now())";
+const SKIP_LOCKED: &str = "FOR UPDATE SKIP LOCKED";
+/// The right condition for a dead letter (`$2` is `max_attempts`).
+pub(crate) const RIGHT_DEATH: &str = "attempts >= $2";
+
+/// Leases up to `batch` due jobs that match `free`, chosen with `lock`.
+async fn claim(
+    pool: &PgPool,
+    config: &QueueConfig,
+    batch: i64,
+    free: &str,
+    lock: &str,
+) -> sqlx::Result<Vec<Job>> {
+    let sql = format!(
+        "UPDATE email_jobs
+            SET attempts = attempts + 1, leased_until = now() + make_interval(secs => $2)
+          WHERE id IN (SELECT id FROM email_jobs
+                        WHERE state = 'queued' AND run_at <= now() AND {free}
+                        ORDER BY id LIMIT $1 {lock})
+         RETURNING id, recipient, attempts"
+    );
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(batch)
+        .bind(config.lease.as_secs_f64())
+        .fetch_all(pool)
+        .await
+}
+
+pub(crate) async fn complete(pool: &PgPool, job: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE email_jobs SET state = 'done', leased_until = NULL WHERE id = $1")
+        .bind(job)
+        .execute(pool)
+        .await
+        .map(drop)
+}
+
+/// Dead when `death` holds, else queued again, after the backoff if `backoff`.
+pub(crate) async fn fail(
+    pool: &PgPool,
+    config: &QueueConfig,
+    job: i64,
+    error: &str,
+    death: &str,
+    backoff: bool,
+) -> sqlx::Result<()> {
+    let factor = if backoff { 1.0 } else { 0.0 };
+    let sql = format!(
+        "UPDATE email_jobs
+            SET state = CASE WHEN {death} THEN 'dead' ELSE 'queued' END,
+                run_at = now() + make_interval(secs => $3 * power(2, attempts - 1)),
+                leased_until = NULL, last_error = $4
+          WHERE id = $1"
+    );
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(job)
+        .bind(config.max_attempts)
+        .bind(config.backoff.as_secs_f64() * factor)
+        .bind(error)
+        .execute(pool)
+        .await
+        .map(drop)
+}
+
+/// A queue with the right complete; the wrong fixes below choose the rest.
+macro_rules! queue {
+    ($(#[$doc:meta])* $name:ident, claim: ($free:expr, $lock:expr), death: $death:expr, backoff: $backoff:expr) => {
+        $(#[$doc])*
+        pub struct $name {
+            pool: PgPool,
+            config: QueueConfig,
+        }
+
+        impl Queue for $name {
+            fn new(pool: PgPool, config: QueueConfig) -> Self {
+                $name { pool, config }
+            }
+
+            async fn claim(&self, batch: i64) -> sqlx::Result<Vec<Job>> {
+                claim(&self.pool, &self.config, batch, $free, $lock).await
+            }
+
+            async fn complete(&self, job: i64) -> sqlx::Result<()> {
+                complete(&self.pool, job).await
+            }
+
+            async fn fail(&self, job: i64, error: &str) -> sqlx::Result<()> {
+                fail(&self.pool, &self.config, job, error, $death, $backoff).await
+            }
+        }
+    };
+}
+
+// ANCHOR: no_skip_locked
+queue!(
+    /// `FOR UPDATE` without `SKIP LOCKED`: never a job twice, but a worker whose
+    /// next jobs another worker has locked waits for that worker's transaction,
+    /// however long it takes: the workers run one at a time.
+    NoSkipLocked, claim: (FREE, "FOR UPDATE"), death: RIGHT_DEATH, backoff: true);
+// ANCHOR_END: no_skip_locked
+
+// ANCHOR: lease_ignored
+queue!(
+    /// `SKIP LOCKED` with no lease: the claim's row locks end when its statement
+    /// commits, a moment later, so the next worker's claim takes the same jobs
+    /// while the first is still sending them.
+    LeaseIgnored, claim: ("true", SKIP_LOCKED), death: RIGHT_DEATH, backoff: true);
+// ANCHOR_END: lease_ignored
+
+// ANCHOR: never_expires
+queue!(
+    /// A claim that marks a job taken for good (`leased_until IS NULL` as the
+    /// test of a free job): a worker that crashes takes its jobs with it.
+    NeverExpires, claim: ("leased_until IS NULL", SKIP_LOCKED), death: RIGHT_DEATH, backoff: true);
+// ANCHOR_END: never_expires
+
+// ANCHOR: no_backoff
+queue!(
+    /// A failed job back in the queue at once: the next claim takes it again,
+    /// and a mail server that is down gets every retry in the same second.
+    NoBackoff, claim: (FREE, SKIP_LOCKED), death: RIGHT_DEATH, backoff: false);
+// ANCHOR_END: no_backoff
+
+// ANCHOR: one_attempt_too_many
+queue!(
+    /// Dead only after more than `max_attempts` attempts: one attempt too many
+    /// for every dead letter.
+    OneAttemptTooMany, claim: (FREE, SKIP_LOCKED), death: "attempts > $2", backoff: true);
+// ANCHOR_END: one_attempt_too_many

@@ -1,0 +1,9 @@
+//! Module 07 and everything it depends on, in one dynamic library.
+//!
+//! The spec's test binary (the exercise or solution crate's unit tests, with
+//! `extern crate racecourse_07_dylib;` in `src/spec.rs`) takes the module
+//! crate, the kit, tokio and axum from here instead of linking them in: a small
+//! binary to relink after a student's edit (ARCHITECTURE.md, "Notes on speed").
+
+#[cfg(unix)]
+pub use racecourse_07::*;

@@ -1,0 +1,277 @@
+//! Spec of 07.2. Twenty workers serve twenty requests for one ticket at once:
+//! exactly one user gets it, in exactly one cart, and a later request loses
+//! (five rounds). The reservation lasts the configured TTL by the injected
+//! clock. A worker paused while it holds the lock, whose lock then expires
+//! and is taken by another, must not release the other's lock.
+
+use super::erased::DynReserver;
+use super::{T0, together};
+use crate::MIGRATOR;
+use crate::clock::Clock;
+use crate::queue::Entry;
+use crate::tickets::{self, LOCK_TTL, Status, lock_key, owner_token};
+use crate::worker::Outcome;
+use racecourse_kit::pause::Pausable;
+use racecourse_kit::services::{RedisSlot, with_pg, with_redis};
+use racecourse_kit::spec::{Check, Runtime};
+use redis::aio::ConnectionManager;
+use sqlx::PgPool;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Makes the worker's reserving step.
+pub type MakeReserver =
+    fn(PgPool, ConnectionManager, &str, Clock, Duration) -> Arc<dyn DynReserver>;
+
+const WORKERS: usize = 20;
+const ROUNDS: usize = 5;
+
+/// The checks of 07.2.
+pub fn checks(make: MakeReserver) -> Vec<Check> {
+    let threads = Runtime::Threads;
+    vec![
+        Check::new(
+            "one_reservation_per_ticket_ever",
+            threads,
+            one_reservation_per_ticket_ever(make),
+        ),
+        Check::new(
+            "the_reservation_lasts_the_configured_ttl",
+            threads,
+            the_reservation_lasts_the_configured_ttl(make),
+        ),
+        Check::new(
+            "a_lock_that_expired_is_not_released",
+            threads,
+            a_lock_that_expired_is_not_released(make),
+        ),
+    ]
+}
+
+/// Runs `body` with a fresh schema and a fresh Redis prefix.
+async fn with_both<F, Fut>(body: F)
+where
+    F: FnOnce(PgPool, RedisSlot) -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    with_pg(&MIGRATOR, move |pool| async move {
+        with_redis(move |slot| body(pool, slot)).await;
+    })
+    .await;
+}
+
+fn entry(ticket: i64, user: &str) -> Entry {
+    Entry {
+        queue_id: owner_token(),
+        ticket,
+        user: user.into(),
+    }
+}
+
+/// Serves `entry`, trying again while another worker holds the lock.
+async fn serve(reserver: &dyn DynReserver, entry: &Entry) -> Outcome {
+    for _ in 0..2000 {
+        match reserver.reserve(entry).await {
+            Ok(Outcome::Busy) => tokio::time::sleep(Duration::from_millis(1)).await,
+            Ok(outcome) => return outcome,
+            Err(e) => panic!("reserve for {} failed: {e}", entry.user),
+        }
+    }
+    panic!(
+        "reserve for {} answered Busy 2000 times: is the lock released after each request?",
+        entry.user
+    )
+}
+
+async fn queued_ticket(pool: &PgPool) -> i64 {
+    let (_, ids) = tickets::create_concert(pool, "Spec", 1, 5000)
+        .await
+        .expect("creating a concert");
+    assert!(
+        tickets::mark_in_queue(pool, ids[0])
+            .await
+            .expect("queueing")
+    );
+    ids[0]
+}
+
+async fn one_reservation_per_ticket_ever(make: MakeReserver) {
+    with_both(move |pool, slot| async move {
+        let clock = Clock::manual(T0);
+        for _ in 0..ROUNDS {
+            let ticket = queued_ticket(&pool).await;
+            let outcomes = together(WORKERS, |i| {
+                let worker = make(
+                    pool.clone(),
+                    slot.conn.clone(),
+                    &slot.prefix,
+                    clock.clone(),
+                    tickets::RESERVATION_TTL,
+                );
+                async move {
+                    (
+                        format!("user{i}"),
+                        serve(&*worker, &entry(ticket, &format!("user{i}"))).await,
+                    )
+                }
+            })
+            .await;
+            let winners: Vec<&String> = outcomes
+                .iter()
+                .filter(|(_, o)| matches!(o, Outcome::Reserved { .. }))
+                .map(|(u, _)| u)
+                .collect();
+            assert_eq!(
+                winners.len(),
+                1,
+                "{WORKERS} workers served {WORKERS} requests for one ticket at once: exactly one \
+                 user must get it, {} did ({winners:?}). Lock the ticket, then reserve it only \
+                 if it is still IN_QUEUE (a conditional UPDATE), all under the lock",
+                winners.len()
+            );
+            let holders = tickets::carts_holding(&pool, ticket)
+                .await
+                .expect("reading carts");
+            assert_eq!(
+                holders,
+                vec![winners[0].clone()],
+                "the ticket must be in exactly the winner's cart, and it is in {holders:?}"
+            );
+            let row = tickets::ticket(&pool, ticket)
+                .await
+                .expect("reading")
+                .expect("the ticket");
+            assert_eq!(
+                (row.status, row.reserved_by.as_ref()),
+                (Status::Reserved, Some(winners[0])),
+                "the ticket must be RESERVED by the winner"
+            );
+            let late = make(
+                pool.clone(),
+                slot.conn.clone(),
+                &slot.prefix,
+                clock.clone(),
+                tickets::RESERVATION_TTL,
+            );
+            let outcome = serve(&*late, &entry(ticket, "latecomer")).await;
+            assert_eq!(
+                outcome,
+                Outcome::Lost,
+                "a request served after the ticket was reserved must lose, got {outcome:?}: \
+                 the lock alone does not make the ticket free; check it is still IN_QUEUE"
+            );
+            let holders = tickets::carts_holding(&pool, ticket)
+                .await
+                .expect("reading carts");
+            assert_eq!(
+                holders.len(),
+                1,
+                "the ticket ended in these carts: {holders:?}"
+            );
+        }
+    })
+    .await;
+}
+
+async fn the_reservation_lasts_the_configured_ttl(make: MakeReserver) {
+    with_both(move |pool, slot| async move {
+        for ttl in [tickets::RESERVATION_TTL, Duration::from_secs(90)] {
+            let clock = Clock::manual(T0);
+            let ticket = queued_ticket(&pool).await;
+            let worker = make(pool.clone(), slot.conn.clone(), &slot.prefix, clock, ttl);
+            let outcome = serve(&*worker, &entry(ticket, "ann")).await;
+            let until = T0 + ttl.as_millis() as i64;
+            assert_eq!(
+                outcome,
+                Outcome::Reserved { until_ms: until },
+                "with a TTL of {ttl:?} and the clock at {T0}, the reservation must last until \
+                 {until} (the injected clock's now plus the configured TTL)"
+            );
+            let row = tickets::ticket(&pool, ticket)
+                .await
+                .expect("reading")
+                .expect("the ticket");
+            assert_eq!(
+                row.reserved_until,
+                Some(until),
+                "the ticket's reserved_until"
+            );
+            let cart = tickets::cart(&pool, "ann").await.expect("reading the cart");
+            assert!(
+                cart.iter()
+                    .any(|c| c.ticket == ticket && c.expires_at == until),
+                "ann's cart must hold ticket {ticket} expiring at {until}: {cart:?}"
+            );
+        }
+    })
+    .await;
+}
+
+async fn a_lock_that_expired_is_not_released(make: MakeReserver) {
+    with_both(move |pool, slot| async move {
+        let ticket = queued_ticket(&pool).await;
+        let pausable = Pausable::connect(&slot.url)
+            .await
+            .unwrap_or_else(|e| panic!("cannot start the pausing proxy: {e}"));
+        let worker = make(
+            pool.clone(),
+            pausable.conn.clone(),
+            &slot.prefix,
+            Clock::manual(T0),
+            tickets::RESERVATION_TTL,
+        );
+        let key = lock_key(&slot.prefix, ticket);
+        pausable.hold_after_next();
+        let serving = tokio::spawn(async move { worker.reserve(&entry(ticket, "ann")).await });
+        // Held after its first command, or finished without sending one.
+        let held = tokio::select! {
+            _ = pausable.paused() => true,
+            _ = async {
+                while !serving.is_finished() {
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                }
+            } => false,
+        };
+        let mut conn = slot.conn.clone();
+        let ttl: i64 = redis::cmd("PTTL")
+            .arg(&key)
+            .query_async(&mut conn)
+            .await
+            .expect("PTTL");
+        // The worker's lock expires (the spec ends it) and another takes it.
+        let other = owner_token();
+        let _: () = redis::cmd("SET")
+            .arg(&key)
+            .arg(&other)
+            .arg("PX")
+            .arg(10_000)
+            .query_async(&mut conn)
+            .await
+            .expect("SET");
+        pausable.resume();
+        let outcome = serving.await.expect("the worker's task");
+        assert!(
+            held,
+            "the worker must lock the ticket in Redis first: SET {key} <token> NX PX <ms>"
+        );
+        assert!(
+            ttl > 0 && ttl <= LOCK_TTL.as_millis() as i64,
+            "the worker's lock {key} had the TTL {ttl} ms (-1: none): a lock must expire \
+             (PX, at most LOCK_TTL) or a worker that dies holding it blocks the ticket for ever"
+        );
+        outcome.unwrap_or_else(|e| panic!("reserve failed: {e}"));
+        let now: Option<String> = redis::cmd("GET")
+            .arg(&key)
+            .query_async(&mut conn)
+            .await
+            .expect("GET");
+        assert_eq!(
+            now.as_deref(),
+            Some(other.as_str()),
+            "the worker's lock expired while it worked and another worker took it; the first \
+             worker then released the other's lock. Release only your own: compare the owner \
+             token and delete in one step (a Lua script)"
+        );
+    })
+    .await;
+}

@@ -1,0 +1,130 @@
+//! # 06.1 Checkout (PostgreSQL): reserve, pay, confirm or release
+//!
+//! **The race.** A checkout that opens a transaction, reserves, calls the
+//! payment gateway and commits holds its row locks and a connection for as
+//! long as another company's server takes to answer, and a crash mid-call
+//! leaves nobody knowing whether the money moved. A checkout that gives up
+//! on a failed payment without releasing leaves units reserved for ever;
+//! one that retries with a fresh key charges twice.
+//!
+//! **Your task.** Three short steps, none holding a transaction across the
+//! gateway call: (1) reserve and create the order in one statement, committed;
+//! (2) charge with `payment_key(order)`, retrying a `Timeout` with the same
+//! key up to `PAYMENT_ATTEMPTS` times; (3) confirm (`paid`, reserved moves to
+//! sold) or, when declined, release (`released`, reserved back to the shelf),
+//! each in one statement.
+//!
+//! **The spec checks**, on a real PostgreSQL, with a gateway that declines
+//! `broke-*` buyers, loses every fifth reply and checks each order is
+//! committed before it charges: each outcome leaves nothing reserved; 100
+//! buyers at once for 50 units, three rounds: no transaction across the
+//! call, no double charge, no orphan reservation, no oversell.
+//!
+//! Run `cargo xtask test 06.1`; stuck? `cargo xtask hint 06.1`.
+
+use racecourse_06::checkout::{Checkout, CheckoutError, Order, PAYMENT_ATTEMPTS};
+use racecourse_06::gateway::{Gateway, GatewayError, payment_key};
+use sqlx::PgPool;
+use std::sync::Arc;
+
+pub struct PgCheckout {
+    pool: PgPool,
+    gateway: Arc<Gateway>,
+}
+
+// ANCHOR: checkout
+impl Checkout for PgCheckout {
+    fn new(pool: PgPool, gateway: Arc<Gateway>) -> Self {
+        PgCheckout { pool, gateway }
+    }
+
+    async fn checkout(&self, product: i64, buyer: &str, qty: i32) -> Result<Order, CheckoutError> {
+        let (order, amount) = self.reserve(product, buyer, qty).await?;
+        let mut outcome = Err(GatewayError::Timeout);
+        for _ in 0..PAYMENT_ATTEMPTS {
+            outcome = self
+                .gateway
+                .charge(order, &payment_key(order), buyer, amount)
+                .await;
+            if outcome != Err(GatewayError::Timeout) {
+                break;
+            }
+        }
+        match outcome {
+            Ok(charge) => {
+                self.settle(order, "paid", Some(&charge)).await?;
+                Ok(Order { id: order, charge })
+            }
+            Err(GatewayError::Declined) => {
+                self.settle(order, "released", None).await?;
+                Err(CheckoutError::Declined(order))
+            }
+            Err(e) => Err(CheckoutError::PaymentInDoubt(order, e)),
+        }
+    }
+}
+// ANCHOR_END: checkout
+
+impl PgCheckout {
+    // ANCHOR: reserve
+    /// Reserves `qty` units and creates the order, in one statement: the
+    /// guarded UPDATE cannot oversell, and it commits before the payment.
+    async fn reserve(
+        &self,
+        product: i64,
+        buyer: &str,
+        qty: i32,
+    ) -> Result<(i64, i64), CheckoutError> {
+        let order: Option<(i64, i64)> = sqlx::query_as(
+            "WITH p AS (
+               UPDATE products SET reserved = reserved + $2
+                WHERE id = $1 AND stock - reserved - sold >= $2
+                RETURNING id, price)
+             INSERT INTO orders (product_id, buyer, qty, amount)
+             SELECT id, $3, $2, price * $2 FROM p
+             RETURNING id, amount",
+        )
+        .bind(product)
+        .bind(qty)
+        .bind(buyer)
+        .fetch_optional(&self.pool)
+        .await?;
+        if let Some(order) = order {
+            return Ok(order);
+        }
+        let exists: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM products WHERE id = $1)")
+                .bind(product)
+                .fetch_one(&self.pool)
+                .await?;
+        Err(if exists {
+            CheckoutError::OutOfStock
+        } else {
+            CheckoutError::UnknownProduct(product)
+        })
+    }
+    // ANCHOR_END: reserve
+
+    // ANCHOR: settle
+    /// Moves a reserved order to `paid` (its units to sold) or `released`
+    /// (its units back on the shelf), in one statement, once.
+    async fn settle(&self, order: i64, state: &str, charge: Option<&str>) -> sqlx::Result<()> {
+        sqlx::query(
+            "WITH o AS (
+               UPDATE orders SET state = $2, charge = $3
+                WHERE id = $1 AND state = 'reserved'
+                RETURNING product_id, qty)
+             UPDATE products p
+                SET reserved = p.reserved - o.qty,
+                    sold = p.sold + CASE WHEN $2 = 'paid' THEN o.qty ELSE 0 END
+               FROM o WHERE p.id = o.product_id",
+        )
+        .bind(order)
+        .bind(state)
+        .bind(charge)
+        .execute(&self.pool)
+        .await
+        .map(drop)
+    }
+    // ANCHOR_END: settle
+}
