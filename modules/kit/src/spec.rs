@@ -273,13 +273,18 @@ where
 pub async fn join_all<T>(handles: Vec<tokio::task::JoinHandle<T>>) -> Vec<T> {
     let mut out = Vec::with_capacity(handles.len());
     for handle in handles {
-        match handle.await {
-            Ok(v) => out.push(v),
-            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-            Err(e) => panic!("a task of the spec was cancelled: {e}"),
-        }
+        out.push(join(handle).await);
     }
     out
+}
+
+/// Awaits one task and re-raises its panic as the caller's own (see [`join_all`]).
+pub async fn join<T>(handle: tokio::task::JoinHandle<T>) -> T {
+    match handle.await {
+        Ok(v) => v,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(e) => panic!("a task of the spec was cancelled: {e}"),
+    }
 }
 
 /// The text of a panic payload.

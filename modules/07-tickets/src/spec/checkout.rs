@@ -221,7 +221,7 @@ async fn checkout_racing_the_sweeper_sells_nothing_freed(make: MakeCheckout) {
             let buying = tokio::spawn(async move { checkout.checkout("ann").await });
             until_blocked_or_done(&pool, &buying).await;
             sweep.commit().await.expect("COMMIT");
-            let result = buying.await.expect("the checkout's task");
+            let result = racecourse_kit::spec::join(buying).await;
             let row = tickets::ticket(&pool, ids[1])
                 .await
                 .expect("reading")
@@ -292,8 +292,8 @@ async fn a_sweep_during_the_sale_waits_for_it(make: MakeCheckout) {
                 tx.commit().await.expect("COMMIT");
                 freed
             });
-            let result = buying.await.expect("the checkout's task");
-            let freed = sweeping.await.expect("the sweeper's task");
+            let result = racecourse_kit::spec::join(buying).await;
+            let freed = racecourse_kit::spec::join(sweeping).await;
             let row = tickets::ticket(&pool, ticket).await.expect("reading").expect("ticket");
             let sales = tickets::times_sold(&pool, ticket).await.expect("reading");
             let one_won = if freed == 1 {

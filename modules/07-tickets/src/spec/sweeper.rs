@@ -167,7 +167,7 @@ async fn sweeper_and_checkout_racing_exactly_one_wins(make: MakeSweeper) {
             let sweeping = tokio::spawn(async move { sweep(&*sweeper).await });
             until_blocked_or_done(&pool, &sweeping).await;
             sale.commit().await.expect("COMMIT");
-            let freed = sweeping.await.expect("the sweeper's task");
+            let freed = racecourse_kit::spec::join(sweeping).await;
             let row = tickets::ticket(&pool, ticket).await.expect("reading").expect("ticket");
             let sales = tickets::times_sold(&pool, ticket).await.expect("reading");
             assert!(

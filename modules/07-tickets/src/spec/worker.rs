@@ -249,7 +249,7 @@ async fn a_lock_that_expired_is_not_released(make: MakeReserver) {
             .await
             .expect("SET");
         pausable.resume();
-        let outcome = serving.await.expect("the worker's task");
+        let outcome = racecourse_kit::spec::join(serving).await;
         assert!(
             held,
             "the worker must lock the ticket in Redis first: SET {key} <token> NX PX <ms>"
