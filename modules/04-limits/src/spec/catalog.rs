@@ -76,11 +76,6 @@ where
     .await;
 }
 
-/// A spawned task's result, its panic (a stub's `todo!`) re-raised as ours.
-fn joined<T>(result: Result<T, tokio::task::JoinError>) -> T {
-    result.unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
-}
-
 /// How many searches reached the database.
 async fn calls(pool: &PgPool) -> i64 {
     sqlx::query_scalar("SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM search_calls")
@@ -235,7 +230,9 @@ pub async fn a_late_miss_never_caches_stale(make: MakeCatalog) {
             .expect("update_price must not wait for a search")
             .expect("update_price");
         gate.commit().await.expect("release the gate");
-        joined(late.await).expect("the late search");
+        racecourse_kit::spec::join(late)
+            .await
+            .expect("the late search");
         let got = search(&*cache, "lamp").await;
         assert!(
             got.iter().any(|p| p.id == 1 && p.price_cents == 3100),
@@ -274,7 +271,9 @@ pub async fn a_read_during_the_update_never_caches_stale(make: MakeCatalog) {
             prices(&during)
         );
         row.commit().await.expect("release product 1");
-        joined(update.await).expect("update_price");
+        racecourse_kit::spec::join(update)
+            .await
+            .expect("update_price");
         let got = search(&*cache, "lamp").await;
         assert!(
             got.iter().any(|p| p.id == 1 && p.price_cents == 4200),
@@ -312,7 +311,7 @@ pub async fn concurrent_misses_make_one_query(make: MakeCatalog) {
         // Give the other 99 time to miss too while the first is held.
         tokio::time::sleep(Duration::from_millis(200)).await;
         gate.commit().await.expect("release the gate");
-        let results = joined(searches.await);
+        let results = racecourse_kit::spec::join(searches).await;
         let n = calls(&pool).await;
         assert!(
             n == 1,
