@@ -1,15 +1,19 @@
 //! `cargo xtask demo 01`: the shop of module 01 with 50 units of one product,
 //! on the naive, the exercise's or the solution's code, in memory or on
 //! PostgreSQL. With `--load N` it fires N simultaneous orders at itself and
-//! prints what the invariant became: "stock 50, orders 63, OVERSOLD 13".
+//! prints what the invariant became: "stock 50, orders 63, OVERSOLD 13",
+//! then the Prometheus series the run left behind (`GET /metrics` serves
+//! them; `racecourse_01_demo::metered` records them).
 
 use clap::{Parser, ValueEnum};
-use racecourse_01::demo::{MemShop, PgShop, ProductView, app};
+use racecourse_01::demo::{MemShop, PgShop, ProductView};
 use racecourse_01::inventory::create_product;
 use racecourse_01::naive::{inventory::ReadThenUpdate, versioned::BlindStore};
+use racecourse_01_demo::metered::{PoolGauge, router};
 use racecourse_01_exercises as exercise;
 use racecourse_01_solutions as solution;
 use racecourse_kit::load::{self, Call};
+use racecourse_kit::metrics;
 use racecourse_kit::services::Scratch;
 use std::net::SocketAddr;
 
@@ -58,17 +62,24 @@ async fn main() -> anyhow::Result<()> {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
         )
         .init();
-    let (router, product, scratch) = match args.store {
+    let (router, gauge, product, scratch) = match args.store {
         Store::Mem => {
             let products = [(1, args.stock)];
+            let gauge = PoolGauge::new(None);
             let router = match args.implementation {
-                Impl::Naive => app(MemShop::<BlindStore>::new(&products)),
-                Impl::Exercise => app(unfinished_is_an_error(|| {
-                    MemShop::<exercise::versioned::MemStore>::new(&products)
-                })?),
-                Impl::Solution => app(MemShop::<solution::versioned::MemStore>::new(&products)),
+                Impl::Naive => router(MemShop::<BlindStore>::new(&products), gauge.clone()),
+                Impl::Exercise => router(
+                    unfinished_is_an_error(|| {
+                        MemShop::<exercise::versioned::MemStore>::new(&products)
+                    })?,
+                    gauge.clone(),
+                ),
+                Impl::Solution => router(
+                    MemShop::<solution::versioned::MemStore>::new(&products),
+                    gauge.clone(),
+                ),
             };
-            (router, 1, None)
+            (router, gauge, 1, None)
         }
         Store::Pg => {
             let scratch = Scratch::create(&racecourse_01::MIGRATOR, "demo")
@@ -76,25 +87,35 @@ async fn main() -> anyhow::Result<()> {
                 .map_err(anyhow::Error::msg)?;
             let product = create_product(&scratch.pool, "concert ticket", args.stock).await?;
             let pool = scratch.pool.clone();
+            let gauge = PoolGauge::new(Some(pool.clone()));
             let router = match args.implementation {
-                Impl::Naive => app(PgShop {
-                    inventory: ReadThenUpdate::new(pool.clone()),
-                    pool,
-                }),
-                Impl::Exercise => app(PgShop {
-                    inventory: exercise::locking::LockingInventory::new(pool.clone()),
-                    pool,
-                }),
-                Impl::Solution => app(PgShop {
-                    inventory: solution::locking::LockingInventory::new(pool.clone()),
-                    pool,
-                }),
+                Impl::Naive => router(
+                    PgShop {
+                        inventory: ReadThenUpdate::new(pool.clone()),
+                        pool,
+                    },
+                    gauge.clone(),
+                ),
+                Impl::Exercise => router(
+                    PgShop {
+                        inventory: exercise::locking::LockingInventory::new(pool.clone()),
+                        pool,
+                    },
+                    gauge.clone(),
+                ),
+                Impl::Solution => router(
+                    PgShop {
+                        inventory: solution::locking::LockingInventory::new(pool.clone()),
+                        pool,
+                    },
+                    gauge.clone(),
+                ),
             };
-            (router, product, Some(scratch))
+            (router, gauge, product, Some(scratch))
         }
     };
     let outcome = match args.load {
-        Some(n) => fire_load(&args, router, product, n).await,
+        Some(n) => fire_load(&args, router, &gauge, product, n).await,
         None => serve(&args, router, product).await,
     };
     if let Some(scratch) = scratch {
@@ -132,6 +153,7 @@ async fn serve(args: &Args, router: axum::Router, product: i64) -> anyhow::Resul
         "  curl -s -X POST http://{addr}/products/{product}/orders -H 'content-type: application/json' -d '{{\"buyer\":\"ann\",\"qty\":1}}'"
     );
     println!("  curl -s http://{addr}/products/{product}");
+    println!("  curl -s http://{addr}/metrics");
     println!("Ctrl-C stops it.");
     axum::serve(listener, router)
         .with_graceful_shutdown(async {
@@ -144,6 +166,7 @@ async fn serve(args: &Args, router: axum::Router, product: i64) -> anyhow::Resul
 async fn fire_load(
     args: &Args,
     router: axum::Router,
+    gauge: &PoolGauge,
     product: i64,
     n: usize,
 ) -> anyhow::Result<()> {
@@ -201,5 +224,34 @@ async fn fire_load(
             args.implementation
         );
     }
+    print_series(gauge);
     Ok(())
+}
+
+/// The series the run left behind, as `GET /metrics` serves them: requests
+/// by status, orders by outcome, how the buys' latencies fell in the
+/// histogram's buckets, and the pool's waiting tasks.
+fn print_series(gauge: &PoolGauge) {
+    println!("  the Prometheus series (GET /metrics):");
+    for line in metrics::samples(&[
+        metrics::HTTP_REQUESTS,
+        metrics::ORDERS_CREATED,
+        "inventory_lock_duration_seconds_bucket{le=\"0.01\"}",
+        "inventory_lock_duration_seconds_bucket{le=\"0.1\"}",
+        "inventory_lock_duration_seconds_bucket{le=\"1\"}",
+        "inventory_lock_duration_seconds_bucket{le=\"+Inf\"}",
+        metrics::POOL_WAITING,
+    ]) {
+        println!("    {line}");
+    }
+    match gauge.peak() {
+        Some(peak) => println!(
+            "    ({} peaked at {peak} during the load)",
+            metrics::POOL_WAITING
+        ),
+        None => println!(
+            "    (no {}: in memory there is no pool)",
+            metrics::POOL_WAITING
+        ),
+    }
 }
