@@ -3,10 +3,17 @@
 //! are in flight, as a real provider's do during an incident. It counts the
 //! calls it receives and how many are inside at once: the figures that show a
 //! client piling requests onto a dependency that is down.
+//!
+//! Module 06's checkout (06.1) pays through it too: there every fifth new
+//! charge loses its reply ([`FakeGateway::lose_every`]), and a witness
+//! ([`FakeGateway::set_witness`]) looks at the database at the moment of
+//! each call.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// How the gateway behaves now.
@@ -32,6 +39,28 @@ pub enum GatewayError {
 /// The largest amount a card accepts: above it the gateway declines.
 pub const CARD_LIMIT: i64 = 1000;
 
+/// One charge the gateway made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Charge {
+    /// The order, as the caller named it: the charge's idempotency key.
+    pub order: String,
+    pub id: String,
+    pub amount: i64,
+}
+
+/// What the gateway awaits at the start of each call, given the call's
+/// order: a test's look at the world at the moment of the call. Module 06
+/// reads the order there on a connection of its own, which sees it only if
+/// the caller committed it: no transaction is held across the call.
+pub type Witness = Arc<dyn Fn(String) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>;
+
+/// The charges, in the order they were made, and where each order's is.
+#[derive(Default)]
+struct Ledger {
+    charges: Vec<Charge>,
+    by_order: HashMap<String, usize>,
+}
+
 pub struct FakeGateway {
     mode: Mutex<Mode>,
     latency: Mutex<Duration>,
@@ -42,9 +71,12 @@ pub struct FakeGateway {
     calls: AtomicU64,
     in_flight: AtomicUsize,
     max_in_flight: AtomicUsize,
-    /// Charge ids by order: a charge is idempotent per order, as real
-    /// gateways' are per idempotency key, so a retry never charges twice.
-    charges: Mutex<HashMap<String, String>>,
+    /// Every this many new charges, one loses its reply (0: none does).
+    lose_every: AtomicU32,
+    witness: Mutex<Option<Witness>>,
+    /// A charge is idempotent per order, as real gateways' are per
+    /// idempotency key, so a retry never charges twice.
+    ledger: Mutex<Ledger>,
 }
 
 impl Default for FakeGateway {
@@ -64,7 +96,9 @@ impl FakeGateway {
             calls: AtomicU64::new(0),
             in_flight: AtomicUsize::new(0),
             max_in_flight: AtomicUsize::new(0),
-            charges: Mutex::new(HashMap::new()),
+            lose_every: AtomicU32::new(0),
+            witness: Mutex::new(None),
+            ledger: Mutex::new(Ledger::default()),
         }
     }
 
@@ -90,6 +124,19 @@ impl FakeGateway {
         self.hang_next.store(n, Ordering::SeqCst);
     }
 
+    /// Every `n`th new charge (0: none) is made, and then answered 503, as
+    /// when the gateway fails behind its load balancer after its ledger
+    /// committed: the money moved, the caller sees a failure. Only a retry
+    /// for the same order finds out: it gets that charge, not a second.
+    pub fn lose_every(&self, n: u32) {
+        self.lose_every.store(n, Ordering::SeqCst);
+    }
+
+    /// Awaits `witness` at the start of every call from now on.
+    pub fn set_witness(&self, witness: Witness) {
+        *self.witness.lock().unwrap() = Some(witness);
+    }
+
     /// Calls received so far.
     pub fn calls(&self) -> u64 {
         self.calls.load(Ordering::SeqCst)
@@ -106,16 +153,26 @@ impl FakeGateway {
 
     /// Orders charged so far.
     pub fn charged(&self) -> usize {
-        self.charges.lock().unwrap().len()
+        self.ledger.lock().unwrap().charges.len()
+    }
+
+    /// Every charge made so far, in order.
+    pub fn charges(&self) -> Vec<Charge> {
+        self.ledger.lock().unwrap().charges.clone()
     }
 
     /// Charges `amount` for `order`: the charge's id, the same for every
-    /// charge of one order. Answers after the latency (Up, Failing), or never
+    /// charge of one order (`order` is the idempotency key). Answers after
+    /// the witness, if any, and the latency (Up, Failing), or never
     /// (Hanging): the caller must time out. The call counts as in flight until
     /// it answers or its future is dropped.
     pub async fn charge(&self, order: &str, amount: i64) -> Result<String, GatewayError> {
         self.calls.fetch_add(1, Ordering::SeqCst);
         let _inside = Inside::enter(self);
+        let witness = self.witness.lock().unwrap().clone();
+        if let Some(witness) = witness {
+            witness(order.to_string()).await;
+        }
         let mode = if take_one(&self.fail_next) {
             Mode::Failing
         } else if take_one(&self.hang_next) {
@@ -135,14 +192,31 @@ impl FakeGateway {
                 if amount > CARD_LIMIT {
                     return Err(GatewayError::Declined);
                 }
-                let mut charges = self.charges.lock().unwrap();
-                let next = charges.len() + 1;
-                let id = charges
-                    .entry(order.to_string())
-                    .or_insert_with(|| format!("ch_{next}"));
-                Ok(id.clone())
+                self.charge_once(order, amount)
             }
         }
+    }
+
+    /// The order's charge: the one already made, or a new one, whose reply
+    /// is lost if it is the `lose_every`th.
+    fn charge_once(&self, order: &str, amount: i64) -> Result<String, GatewayError> {
+        let mut ledger = self.ledger.lock().unwrap();
+        if let Some(&i) = ledger.by_order.get(order) {
+            return Ok(ledger.charges[i].id.clone());
+        }
+        let n = ledger.charges.len() + 1;
+        let id = format!("ch_{n}");
+        ledger.by_order.insert(order.to_string(), n - 1);
+        ledger.charges.push(Charge {
+            order: order.to_string(),
+            id: id.clone(),
+            amount,
+        });
+        let every = self.lose_every.load(Ordering::SeqCst) as usize;
+        if every > 0 && n.is_multiple_of(every) {
+            return Err(GatewayError::Unavailable);
+        }
+        Ok(id)
     }
 }
 

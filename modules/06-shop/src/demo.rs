@@ -16,8 +16,7 @@
 //! Bad input (malformed JSON, unknown ids, bad paths, other methods) is
 //! answered with problem+json (`racecourse_kit::problem`), never a 500.
 
-use crate::checkout::{CheckoutError, stock_report};
-use crate::gateway::Gateway;
+use crate::checkout::{CheckoutError, order_of, stock_report};
 use crate::queue::{Mailer, enqueue, job_states};
 use crate::spec::erased::{DynCheckout, DynIntake, DynQueue, DynWallet};
 use crate::wallet::{WalletError, account_report};
@@ -26,6 +25,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json as AxumJson, Router};
+use racecourse_05::gateway::FakeGateway;
 use racecourse_kit::problem::{Json, Path, Problem};
 use serde::Deserialize;
 use serde_json::json;
@@ -262,13 +262,13 @@ impl std::fmt::Display for Figures {
 /// Reads the checkout's and the wallet's figures for `product` and `account`.
 pub async fn shop_figures(
     pool: &PgPool,
-    gateway: &Gateway,
+    gateway: &FakeGateway,
     product: i64,
     account: i64,
 ) -> sqlx::Result<Figures> {
     let stock = stock_report(pool, product).await?;
     let charges = gateway.charges();
-    let charged: Vec<i64> = charges.iter().map(|c| c.order).collect();
+    let charged: Vec<i64> = charges.iter().filter_map(|c| order_of(&c.order)).collect();
     let paid_and_charged: i64 =
         sqlx::query_scalar("SELECT count(*) FROM orders WHERE id = ANY($1) AND state = 'paid'")
             .bind(&charged)

@@ -49,10 +49,10 @@ pub fn suspects() -> Vec<Suspect> {
         ),
         suspect(
             "06.1",
-            "release-on-timeout",
+            "release-on-error",
             "any gateway error releases the order",
             "was charged but is released",
-            || s::checkout::checks(e::checkout::<c::ReleaseOnTimeout>),
+            || s::checkout::checks(e::checkout::<c::ReleaseOnError>),
         ),
         suspect(
             "06.1",

@@ -10,7 +10,6 @@ pub mod amqp;
 pub mod checkout;
 pub mod demo;
 pub mod gallery;
-pub mod gateway;
 pub mod intake;
 pub mod naive;
 pub mod outbox;

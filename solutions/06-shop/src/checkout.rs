@@ -9,44 +9,43 @@
 //!
 //! **Your task.** Three short steps, none holding a transaction across the
 //! gateway call: (1) reserve and create the order in one statement, committed;
-//! (2) charge with `payment_key(order)`, retrying a `Timeout` with the same
-//! key up to `PAYMENT_ATTEMPTS` times; (3) confirm (`paid`, reserved moves to
-//! sold) or, when declined, release (`released`, reserved back to the shelf),
-//! each in one statement.
+//! (2) charge with `payment_key(order)`, retrying a 503 (`Unavailable`: the
+//! charge may have happened) with the same key up to `PAYMENT_ATTEMPTS`
+//! times; (3) confirm (`paid`, reserved moves to sold) or, when declined,
+//! release (`released`, reserved back to the shelf), each in one statement.
 //!
-//! **The spec checks**, on a real PostgreSQL, with a gateway that declines
-//! `broke-*` buyers, loses every fifth reply and checks each order is
-//! committed before it charges: each outcome leaves nothing reserved; 100
-//! buyers at once for 50 units, three rounds: no transaction across the
-//! call, no double charge, no orphan reservation, no oversell.
+//! **The spec checks**, on a real PostgreSQL, with module 05's gateway
+//! (`racecourse_05::gateway::FakeGateway`), which declines amounts over its
+//! card limit, loses the reply of every fifth new charge, and lets the spec
+//! check each order is committed at the moment of the call: each outcome
+//! leaves nothing reserved; 100 buyers at once for 50 units, three rounds:
+//! no transaction across the call, no double charge, no orphan reservation,
+//! no oversell.
 //!
 //! Run `cargo xtask test 06.1`; stuck? `cargo xtask hint 06.1`.
 
-use racecourse_06::checkout::{Checkout, CheckoutError, Order, PAYMENT_ATTEMPTS};
-use racecourse_06::gateway::{Gateway, GatewayError, payment_key};
+use racecourse_05::gateway::{FakeGateway, GatewayError};
+use racecourse_06::checkout::{Checkout, CheckoutError, Order, PAYMENT_ATTEMPTS, payment_key};
 use sqlx::PgPool;
 use std::sync::Arc;
 
 pub struct PgCheckout {
     pool: PgPool,
-    gateway: Arc<Gateway>,
+    gateway: Arc<FakeGateway>,
 }
 
 // ANCHOR: checkout
 impl Checkout for PgCheckout {
-    fn new(pool: PgPool, gateway: Arc<Gateway>) -> Self {
+    fn new(pool: PgPool, gateway: Arc<FakeGateway>) -> Self {
         PgCheckout { pool, gateway }
     }
 
     async fn checkout(&self, product: i64, buyer: &str, qty: i32) -> Result<Order, CheckoutError> {
         let (order, amount) = self.reserve(product, buyer, qty).await?;
-        let mut outcome = Err(GatewayError::Timeout);
+        let mut outcome = Err(GatewayError::Unavailable);
         for _ in 0..PAYMENT_ATTEMPTS {
-            outcome = self
-                .gateway
-                .charge(order, &payment_key(order), buyer, amount)
-                .await;
-            if outcome != Err(GatewayError::Timeout) {
+            outcome = self.gateway.charge(&payment_key(order), amount).await;
+            if outcome != Err(GatewayError::Unavailable) {
                 break;
             }
         }
@@ -59,7 +58,7 @@ impl Checkout for PgCheckout {
                 self.settle(order, "released", None).await?;
                 Err(CheckoutError::Declined(order))
             }
-            Err(e) => Err(CheckoutError::PaymentInDoubt(order, e)),
+            Err(GatewayError::Unavailable) => Err(CheckoutError::PaymentInDoubt(order)),
         }
     }
 }

@@ -2,8 +2,8 @@
 //! code, the exercise's or the solution's.
 //!
 //! `cargo xtask demo 06 --impl naive --load 1000` fires 1000 checkouts at
-//! once for 500 units (one buyer in five declined, the gateway losing every
-//! fifth reply) and 1000 debits of 10 from 5000 at once, then queues 1000
+//! once for 500 units (one buyer in five over the card limit, declined;
+//! module 05's gateway losing every fifth new charge's reply) and 1000 debits of 10 from 5000 at once, then queues 1000
 //! emails for 4 workers that crash now and then, and prints the figures:
 //! oversold, orphan reservations, double charges, overdrawn money, lost and
 //! duplicated emails, each 0 for the solution. When RabbitMQ answers, it
@@ -11,9 +11,9 @@
 //! workers process them. Without `--load` it serves on `--port`.
 
 use clap::{Parser, ValueEnum};
+use racecourse_05::gateway::FakeGateway;
 use racecourse_06::checkout::add_product;
 use racecourse_06::demo::{Shop, deliver_emails, router, shop_figures};
-use racecourse_06::gateway::Gateway;
 use racecourse_06::intake::Processor;
 use racecourse_06::queue::QueueConfig;
 use racecourse_06::spec::erased::{self as e, DynIntake, DynQueue};
@@ -47,7 +47,12 @@ struct Args {
 
 const PRODUCT: i64 = 1;
 const ACCOUNT: i64 = 1;
-const PRICE: i64 = 1500;
+/// One unit is within the gateway's card limit; the declined buyers' two
+/// units are over it.
+const PRICE: i64 = 600;
+const DECLINED_QTY: usize = 2;
+/// The gateway loses the reply of every this many new charges.
+const LOSE_EVERY: u32 = 5;
 const GATEWAY_LATENCY: Duration = Duration::from_millis(2);
 const QUEUE: QueueConfig = QueueConfig {
     lease: Duration::from_millis(500),
@@ -105,7 +110,7 @@ fn intake(implementation: Impl, pool: &sqlx::PgPool, broker: &Broker) -> Arc<dyn
 fn shop(
     implementation: Impl,
     pool: &sqlx::PgPool,
-    gateway: Arc<Gateway>,
+    gateway: Arc<FakeGateway>,
 ) -> (Shop, Arc<dyn DynQueue>) {
     use racecourse_06::naive;
     use racecourse_06_exercises as x;
@@ -147,7 +152,8 @@ async fn main() -> anyhow::Result<()> {
     let n = args.load.unwrap_or(100);
     add_product(&pool, PRODUCT, (n / 2) as i32, PRICE).await?;
     open_account(&pool, ACCOUNT, 10 * (n / 2) as i64).await?;
-    let gateway = Arc::new(Gateway::new(None, GATEWAY_LATENCY));
+    let gateway = Arc::new(FakeGateway::new(GATEWAY_LATENCY));
+    gateway.lose_every(LOSE_EVERY);
     let (mut shop, queue) = shop(args.implementation, &pool, gateway.clone());
     let broker = broker().await;
     shop.intake = broker
@@ -194,7 +200,7 @@ async fn fire_load(
     implementation: Impl,
     app: axum::Router,
     pool: &sqlx::PgPool,
-    gateway: &Gateway,
+    gateway: &FakeGateway,
     queue: Arc<dyn DynQueue>,
     orders: Option<Arc<dyn DynIntake>>,
     n: usize,
@@ -210,14 +216,10 @@ async fn fire_load(
     );
     let checkouts = (0..n)
         .map(|i| {
-            let buyer = if i % 5 == 0 {
-                format!("broke-{i}")
-            } else {
-                format!("buyer-{i}")
-            };
+            let qty = if i % 5 == 0 { DECLINED_QTY } else { 1 };
             Call::post_json(
                 "/checkout",
-                format!(r#"{{"product":{PRODUCT},"buyer":"{buyer}","qty":1}}"#),
+                format!(r#"{{"product":{PRODUCT},"buyer":"buyer-{i}","qty":{qty}}}"#),
             )
         })
         .collect();

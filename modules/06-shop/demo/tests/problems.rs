@@ -4,9 +4,9 @@
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
+use racecourse_05::gateway::FakeGateway;
 use racecourse_06::checkout::add_product;
 use racecourse_06::demo::{Shop, router};
-use racecourse_06::gateway::Gateway;
 use racecourse_06::spec::erased as e;
 use racecourse_06::wallet::open_account;
 use racecourse_06_solutions as s;
@@ -43,9 +43,9 @@ async fn send(
 #[tokio::test(flavor = "multi_thread")]
 async fn bad_input_gets_a_problem() {
     with_pg(&racecourse_06::MIGRATOR, |pool| async move {
-        add_product(&pool, 1, 5, 1500).await.unwrap();
+        add_product(&pool, 1, 5, 600).await.unwrap();
         open_account(&pool, 1, 100).await.unwrap();
-        let gateway = Arc::new(Gateway::new(None, Duration::ZERO));
+        let gateway = Arc::new(FakeGateway::new(Duration::ZERO));
         let app = router(Shop {
             checkout: e::checkout::<s::checkout::PgCheckout>(pool.clone(), gateway),
             wallet: e::wallet::<s::wallet::PgWallet>(pool.clone()),
@@ -93,7 +93,8 @@ async fn bad_input_gets_a_problem() {
             (
                 Method::POST,
                 "/checkout",
-                Some(r#"{"product":1,"buyer":"broke-bo","qty":1}"#),
+                // 1200, over the gateway's card limit.
+                Some(r#"{"product":1,"buyer":"bo","qty":2}"#),
                 StatusCode::PAYMENT_REQUIRED,
             ),
             (Method::GET, "/products/abc", None, StatusCode::BAD_REQUEST),

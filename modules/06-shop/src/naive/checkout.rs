@@ -3,20 +3,20 @@
 //! then written. It holds its locks and its connection across the gateway
 //! call, and two buyers that read the same stock both reserve it.
 
-use crate::checkout::{Checkout, CheckoutError, Order};
-use crate::gateway::{Gateway, payment_key};
+use crate::checkout::{Checkout, CheckoutError, Order, payment_key};
 use crate::think;
+use racecourse_05::gateway::FakeGateway;
 use sqlx::PgPool;
 use std::sync::Arc;
 
 pub struct OneBigTransaction {
     pool: PgPool,
-    gateway: Arc<Gateway>,
+    gateway: Arc<FakeGateway>,
 }
 
 // ANCHOR: naive
 impl Checkout for OneBigTransaction {
-    fn new(pool: PgPool, gateway: Arc<Gateway>) -> Self {
+    fn new(pool: PgPool, gateway: Arc<FakeGateway>) -> Self {
         OneBigTransaction { pool, gateway }
     }
 
@@ -50,7 +50,7 @@ impl Checkout for OneBigTransaction {
         // The transaction is open across the call: a failure rolls it all back.
         let charge = self
             .gateway
-            .charge(order, &payment_key(order), buyer, price * i64::from(qty))
+            .charge(&payment_key(order), price * i64::from(qty))
             .await
             .map_err(|_| CheckoutError::Declined(order))?;
         sqlx::query("UPDATE orders SET state = 'paid', charge = $2 WHERE id = $1")

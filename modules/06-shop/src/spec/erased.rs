@@ -7,13 +7,13 @@
 //! own types (ARCHITECTURE.md, "Notes on speed").
 
 use crate::checkout::{Checkout, CheckoutError, Order};
-use crate::gateway::Gateway;
 use crate::intake::{Accepted, Intake, IntakeError, Processor};
 use crate::outbox::{Outbox, OutboxError};
 use crate::queue::{Job, Queue, QueueConfig};
 use crate::saga::{SagaEnd, SagaOrder, Sagas};
 use crate::wallet::{Wallet, WalletError};
 use lapin::Channel;
+use racecourse_05::gateway::FakeGateway;
 use sqlx::PgPool;
 use std::future::Future;
 use std::pin::Pin;
@@ -44,7 +44,7 @@ impl<S: Checkout> DynCheckout for S {
 }
 
 /// A `S` on this pool and gateway, for the spec of 06.1.
-pub fn checkout<S: Checkout>(pool: PgPool, gateway: Arc<Gateway>) -> Arc<dyn DynCheckout> {
+pub fn checkout<S: Checkout>(pool: PgPool, gateway: Arc<FakeGateway>) -> Arc<dyn DynCheckout> {
     Arc::new(S::new(pool, gateway))
 }
 

@@ -2,16 +2,16 @@
 //! reserve and create the order in one statement, settle in one statement);
 //! each gets one thing wrong around the payment call.
 
-use crate::checkout::{Checkout, CheckoutError, Order, PAYMENT_ATTEMPTS};
-use crate::gateway::{Gateway, GatewayError, payment_key};
+use crate::checkout::{Checkout, CheckoutError, Order, PAYMENT_ATTEMPTS, payment_key};
 use crate::think;
+use racecourse_05::gateway::{FakeGateway, GatewayError};
 use sqlx::{PgConnection, PgPool};
 use std::sync::Arc;
 
 /// The pool, the gateway, and the steps the wrong fixes below get right.
 struct Steps {
     pool: PgPool,
-    gateway: Arc<Gateway>,
+    gateway: Arc<FakeGateway>,
 }
 
 impl Steps {
@@ -89,25 +89,20 @@ impl Steps {
                 Steps::settle(conn, order, "released", None).await?;
                 Err(CheckoutError::Declined(order))
             }
-            Err(e) => Err(CheckoutError::PaymentInDoubt(order, e)),
+            Err(GatewayError::Unavailable) => Err(CheckoutError::PaymentInDoubt(order)),
         }
     }
 
-    /// Charges with `key(attempt)`, retrying a timeout.
+    /// Charges with `key(attempt)`, retrying a 503.
     async fn pay(
         &self,
-        order: i64,
-        buyer: &str,
         amount: i64,
         key: impl Fn(usize) -> String,
     ) -> Result<String, GatewayError> {
-        let mut outcome = Err(GatewayError::Timeout);
+        let mut outcome = Err(GatewayError::Unavailable);
         for attempt in 0..PAYMENT_ATTEMPTS {
-            outcome = self
-                .gateway
-                .charge(order, &key(attempt), buyer, amount)
-                .await;
-            if outcome != Err(GatewayError::Timeout) {
+            outcome = self.gateway.charge(&key(attempt), amount).await;
+            if outcome != Err(GatewayError::Unavailable) {
                 break;
             }
         }
@@ -124,17 +119,14 @@ impl Steps {
 pub struct OneTransaction(Steps);
 
 impl Checkout for OneTransaction {
-    fn new(pool: PgPool, gateway: Arc<Gateway>) -> Self {
+    fn new(pool: PgPool, gateway: Arc<FakeGateway>) -> Self {
         OneTransaction(Steps { pool, gateway })
     }
 
     async fn checkout(&self, product: i64, buyer: &str, qty: i32) -> Result<Order, CheckoutError> {
         let mut tx = self.0.pool.begin().await?;
         let (order, amount) = Steps::reserve(&mut tx, product, buyer, qty).await?;
-        let outcome = self
-            .0
-            .pay(order, buyer, amount, |_| payment_key(order))
-            .await;
+        let outcome = self.0.pay(amount, |_| payment_key(order)).await;
         let result = Steps::finish(&mut tx, order, outcome).await;
         tx.commit().await?;
         result
@@ -143,13 +135,13 @@ impl Checkout for OneTransaction {
 // ANCHOR_END: one_transaction
 
 // ANCHOR: fresh_key
-/// Committed steps and a retry on timeout, but each attempt with a key of
-/// its own. The lost reply's charge happened: the retry, with a new key, is
-/// a second charge for the same order.
+/// Committed steps and a retry on a 503, but each attempt with a key of its
+/// own. The lost reply's charge happened: the retry, with a new key, is a
+/// second charge for the same order.
 pub struct FreshKeyPerAttempt(Steps);
 
 impl Checkout for FreshKeyPerAttempt {
-    fn new(pool: PgPool, gateway: Arc<Gateway>) -> Self {
+    fn new(pool: PgPool, gateway: Arc<FakeGateway>) -> Self {
         FreshKeyPerAttempt(Steps { pool, gateway })
     }
 
@@ -158,34 +150,33 @@ impl Checkout for FreshKeyPerAttempt {
         let (order, amount) = Steps::reserve(&mut conn, product, buyer, qty).await?;
         drop(conn);
         let key = |attempt| format!("{}-attempt-{attempt}", payment_key(order));
-        let outcome = self.0.pay(order, buyer, amount, key).await;
+        let outcome = self.0.pay(amount, key).await;
         Steps::finish(&mut *self.0.pool.acquire().await?, order, outcome).await
     }
 }
 // ANCHOR_END: fresh_key
 
-// ANCHOR: release_on_timeout
-/// Any gateway error releases the order: tidy, no orphan. But a timeout is
-/// not a refusal: the lost reply's charge happened, and the buyer paid for
-/// an order that is now released.
-pub struct ReleaseOnTimeout(Steps);
+// ANCHOR: release_on_error
+/// Any gateway error releases the order: tidy, no orphan. But a 503 is not a
+/// refusal: the lost reply's charge happened, and the buyer paid for an
+/// order that is now released.
+pub struct ReleaseOnError(Steps);
 
-impl Checkout for ReleaseOnTimeout {
-    fn new(pool: PgPool, gateway: Arc<Gateway>) -> Self {
-        ReleaseOnTimeout(Steps { pool, gateway })
+impl Checkout for ReleaseOnError {
+    fn new(pool: PgPool, gateway: Arc<FakeGateway>) -> Self {
+        ReleaseOnError(Steps { pool, gateway })
     }
 
     async fn checkout(&self, product: i64, buyer: &str, qty: i32) -> Result<Order, CheckoutError> {
         let mut conn = self.0.pool.acquire().await?;
         let (order, amount) = Steps::reserve(&mut conn, product, buyer, qty).await?;
         drop(conn);
-        let key = payment_key(order);
-        let outcome = self.0.gateway.charge(order, &key, buyer, amount).await;
+        let outcome = self.0.gateway.charge(&payment_key(order), amount).await;
         let outcome = outcome.map_err(|_| GatewayError::Declined);
         Steps::finish(&mut *self.0.pool.acquire().await?, order, outcome).await
     }
 }
-// ANCHOR_END: release_on_timeout
+// ANCHOR_END: release_on_error
 
 // ANCHOR: no_release
 /// Committed steps, the same key on each attempt, and the error handed back
@@ -194,7 +185,7 @@ impl Checkout for ReleaseOnTimeout {
 pub struct NoRelease(Steps);
 
 impl Checkout for NoRelease {
-    fn new(pool: PgPool, gateway: Arc<Gateway>) -> Self {
+    fn new(pool: PgPool, gateway: Arc<FakeGateway>) -> Self {
         NoRelease(Steps { pool, gateway })
     }
 
@@ -204,7 +195,7 @@ impl Checkout for NoRelease {
         drop(conn);
         let charge = self
             .0
-            .pay(order, buyer, amount, |_| payment_key(order))
+            .pay(amount, |_| payment_key(order))
             .await
             .map_err(|_| CheckoutError::Declined(order))?;
         Steps::finish(&mut *self.0.pool.acquire().await?, order, Ok(charge)).await
@@ -220,7 +211,7 @@ impl Checkout for NoRelease {
 pub struct CheckThenReserve(Steps);
 
 impl Checkout for CheckThenReserve {
-    fn new(pool: PgPool, gateway: Arc<Gateway>) -> Self {
+    fn new(pool: PgPool, gateway: Arc<FakeGateway>) -> Self {
         CheckThenReserve(Steps { pool, gateway })
     }
 
@@ -246,10 +237,7 @@ impl Checkout for CheckThenReserve {
         .bind(buyer)
         .fetch_one(&self.0.pool)
         .await?;
-        let outcome = self
-            .0
-            .pay(order, buyer, amount, |_| payment_key(order))
-            .await;
+        let outcome = self.0.pay(amount, |_| payment_key(order)).await;
         Steps::finish(&mut *self.0.pool.acquire().await?, order, outcome).await
     }
 }
