@@ -110,6 +110,20 @@ pub fn suspects() -> Vec<Suspect> {
             || s::sweeper::checks(e::sweeper::<w::StrictDeadline>),
         ),
         suspect(
+            "07.3",
+            "no-lock",
+            "PostgreSQL right, the ticket's lock never taken",
+            "freed the ticket anyway|must lock each ticket",
+            || s::sweeper::checks(e::sweeper::<w::NoLock>),
+        ),
+        suspect(
+            "07.3",
+            "del-release",
+            "its locks released with a plain DEL",
+            "released the worker's lock",
+            || s::sweeper::checks(e::sweeper::<w::DelRelease>),
+        ),
+        suspect(
             "07.4",
             "naive",
             "sells the cart, no check",
@@ -143,6 +157,13 @@ pub fn suspects() -> Vec<Suspect> {
             "checked under FOR UPDATE, committed, then sold",
             "Hold the row locks from the check until COMMIT",
             || s::checkout::checks(e::checkout::<c::LocksThenCommits>),
+        ),
+        suspect(
+            "07.4",
+            "sold-before-order",
+            "checked and committed, SOLD committed, then the order",
+            "sold to nobody",
+            || s::checkout::checks(e::checkout::<c::SoldBeforeOrder>),
         ),
         suspect(
             "07.5",

@@ -78,6 +78,9 @@ macro_rules! spec {
                 "frees_expired_reservations_and_empties_carts",
             e07_3_sweeper_and_checkout_racing_exactly_one_wins =
                 "sweeper_and_checkout_racing_exactly_one_wins",
+            e07_3_a_ticket_a_worker_holds_waits_for_the_next_pass =
+                "a_ticket_a_worker_holds_waits_for_the_next_pass",
+            e07_3_a_lock_that_expired_is_not_released = "a_lock_that_expired_is_not_released",
         );
 
         ::racecourse_kit::spec_tests!(

@@ -15,7 +15,10 @@
 //! **The spec checks**: a valid cart of three becomes one order of three
 //! SOLD tickets and an empty cart; a cart with a lapsed reservation, or one
 //! taken back, sells nothing and names it; a checkout racing the sweeper,
-//! which frees one of its tickets meanwhile, sells nothing (three rounds).
+//! which frees one of its tickets meanwhile, sells nothing (three rounds);
+//! while checkout waits to write the order, after its check, no ticket is
+//! SOLD without it, and a sweeper that comes by waits for checkout (three
+//! rounds).
 //!
 //! Run `cargo xtask test 07.4`; stuck? `cargo xtask hint 07.4`.
 

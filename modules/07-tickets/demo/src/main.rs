@@ -100,7 +100,7 @@ async fn booking(
         pool.clone(),
         q(conn.clone(), &prefix),
         r(pool.clone(), conn.clone(), &prefix, clock.clone(), ttl),
-        w(pool.clone(), clock.clone()),
+        w(pool.clone(), conn.clone(), &prefix, clock.clone()),
         c(pool, clock.clone()),
         l(64),
         clock,

@@ -23,8 +23,14 @@ fn booking(pool: sqlx::PgPool, slot: &RedisSlot, clock: Clock) -> Arc<Booking> {
     Booking::new(
         pool.clone(),
         e::ticket_queue::<s::queue::RedisQueue>(conn.clone(), &prefix),
-        e::reserver::<s::worker::LockingReserver>(pool.clone(), conn, &prefix, clock.clone(), TTL),
-        e::sweeper::<s::sweeper::PgSweeper>(pool.clone(), clock.clone()),
+        e::reserver::<s::worker::LockingReserver>(
+            pool.clone(),
+            conn.clone(),
+            &prefix,
+            clock.clone(),
+            TTL,
+        ),
+        e::sweeper::<s::sweeper::PgSweeper>(pool.clone(), conn, &prefix, clock.clone()),
         e::checkout::<s::checkout::PgCheckout>(pool, clock.clone()),
         e::notifier::<s::live::Hub>(16),
         clock,

@@ -3,21 +3,24 @@
 use crate::clock::Clock;
 use crate::sweeper::{Freed, Sweeper};
 use crate::think;
+use crate::tickets::BookingError;
+use redis::aio::ConnectionManager;
 use sqlx::PgPool;
 
-/// The list is read before the write: a ticket sold in between is freed anyway.
+/// The list is read before the write: a ticket sold in between is freed
+/// anyway. No lock either: it frees a ticket a worker is working on.
 pub struct ListThenFree {
     pool: PgPool,
     clock: Clock,
 }
 
 impl Sweeper for ListThenFree {
-    fn new(pool: PgPool, clock: Clock) -> Self {
+    fn new(pool: PgPool, _conn: ConnectionManager, _prefix: &str, clock: Clock) -> Self {
         ListThenFree { pool, clock }
     }
 
     // ANCHOR: naive
-    async fn sweep(&self) -> sqlx::Result<Vec<Freed>> {
+    async fn sweep(&self) -> Result<Vec<Freed>, BookingError> {
         let lapsed: Vec<(i64, String)> = sqlx::query_as(
             "SELECT id, reserved_by FROM tickets WHERE status = 'RESERVED' AND reserved_until <= $1",
         )

@@ -3,10 +3,13 @@
 //! nothing and names it. A checkout racing the sweeper, which frees one of
 //! the cart's tickets while the checkout is under way, sells nothing (three
 //! rounds): the spec's sweeper holds the row lock and commits once the
-//! checkout waits for it.
+//! checkout waits for it. The other way round (three rounds): the spec holds
+//! the orders table, so checkout waits to write the order after its check;
+//! meanwhile no ticket may be SOLD without its order, and the sweeper that
+//! comes by must wait for checkout, or checkout must see the sweeper's work.
 
 use super::erased::DynCheckout;
-use super::{T0, until_blocked_or_done, until_waiting_or_done};
+use super::{T0, until_blocked_or_done, until_blocked_or_done_by};
 use crate::MIGRATOR;
 use crate::checkout::{CheckoutError, Order};
 use crate::clock::Clock;
@@ -249,25 +252,31 @@ async fn checkout_racing_the_sweeper_sells_nothing_freed(make: MakeCheckout) {
 
 async fn a_sweep_during_the_sale_waits_for_it(make: MakeCheckout) {
     with_pg(&MIGRATOR, move |pool| async move {
-        // Writing an order takes a while (a trigger sleeps): the sweeper
-        // comes by between checkout's check and its last write.
-        sqlx::raw_sql(
-            "CREATE FUNCTION slow_order() RETURNS trigger LANGUAGE plpgsql AS $$
-             BEGIN PERFORM pg_sleep(0.3); RETURN NEW; END $$;
-             CREATE TRIGGER slow_order BEFORE INSERT ON orders
-               FOR EACH ROW EXECUTE FUNCTION slow_order();",
-        )
-        .execute(&pool)
-        .await
-        .expect("creating the trigger");
         for _ in 0..ROUNDS {
             let (_, ids) = tickets::create_concert(&pool, "Spec", 2, PRICE).await.expect("concert");
             let until = T0 + 1_000;
             tickets::reserve_directly(&pool, ids[0], "ann", T0 + 60_000).await.expect("reserving");
             tickets::reserve_directly(&pool, ids[1], "ann", until).await.expect("reserving");
+            // The spec holds the orders table: checkout, past its check, waits
+            // to write the order, and the spec looks and sends the sweeper in.
+            let mut orders = pool.begin().await.expect("BEGIN");
+            sqlx::query("LOCK TABLE orders IN SHARE MODE")
+                .execute(&mut *orders)
+                .await
+                .expect("locking the orders");
             let checkout = make(pool.clone(), Clock::manual(until - 1));
             let buying = tokio::spawn(async move { checkout.checkout("ann").await });
-            until_waiting_or_done(&pool, &buying, "Timeout").await;
+            until_blocked_or_done(&pool, &buying).await;
+            // What the sweeper, the page and a second checkout see now.
+            let unowned: Vec<(i64,)> = sqlx::query_as(
+                "SELECT t.id FROM tickets t WHERE t.id = ANY($1) AND t.status = 'SOLD'
+                   AND NOT EXISTS (SELECT 1 FROM order_items i WHERE i.ticket_id = t.id)
+                 ORDER BY t.id",
+            )
+            .bind(&ids)
+            .fetch_all(&pool)
+            .await
+            .expect("reading");
             // The sweeper, a moment after `until`, frees ticket 2 if it can.
             let sweeper_pool = pool.clone();
             let ticket = ids[1];
@@ -292,8 +301,19 @@ async fn a_sweep_during_the_sale_waits_for_it(make: MakeCheckout) {
                 tx.commit().await.expect("COMMIT");
                 freed
             });
+            // Checkout and the sweeper both waiting, or the sweeper done.
+            until_blocked_or_done_by(&pool, &sweeping, 2).await;
+            orders.rollback().await.expect("ROLLBACK");
             let result = racecourse_kit::spec::join(buying).await;
             let freed = racecourse_kit::spec::join(sweeping).await;
+            let unowned: Vec<i64> = unowned.into_iter().map(|(id,)| id).collect();
+            assert!(
+                unowned.is_empty(),
+                "while ann's checkout was writing her order, tickets {unowned:?} were already SOLD \
+                 with no order holding them: sold to nobody, as the sweeper, the page and a second \
+                 checkout saw them, and so they stay if checkout dies there. Mark them SOLD in \
+                 the transaction that checks them and writes the order and its items"
+            );
             let row = tickets::ticket(&pool, ticket).await.expect("reading").expect("ticket");
             let sales = tickets::times_sold(&pool, ticket).await.expect("reading");
             let one_won = if freed == 1 {

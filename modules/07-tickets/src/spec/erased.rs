@@ -73,18 +73,23 @@ pub fn reserver<R: Reserver>(
 
 /// [`Sweeper`] as a trait object.
 pub trait DynSweeper: Send + Sync {
-    fn sweep(&self) -> BoxFuture<'_, sqlx::Result<Vec<Freed>>>;
+    fn sweep(&self) -> BoxFuture<'_, Result<Vec<Freed>, BookingError>>;
 }
 
 impl<S: Sweeper> DynSweeper for S {
-    fn sweep(&self) -> BoxFuture<'_, sqlx::Result<Vec<Freed>>> {
+    fn sweep(&self) -> BoxFuture<'_, Result<Vec<Freed>, BookingError>> {
         Box::pin(Sweeper::sweep(self))
     }
 }
 
 /// An `S`, for the spec of 07.3.
-pub fn sweeper<S: Sweeper>(pool: PgPool, clock: Clock) -> Arc<dyn DynSweeper> {
-    Arc::new(S::new(pool, clock))
+pub fn sweeper<S: Sweeper>(
+    pool: PgPool,
+    conn: ConnectionManager,
+    prefix: &str,
+    clock: Clock,
+) -> Arc<dyn DynSweeper> {
+    Arc::new(S::new(pool, conn, prefix, clock))
 }
 
 /// [`Checkout`] as a trait object.

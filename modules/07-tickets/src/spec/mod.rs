@@ -5,9 +5,10 @@
 //! code and the wrong fixes, which they must catch.
 //!
 //! Races are forced, not waited for: the pause proxy holds a Redis client
-//! between two of its commands (07.1, 07.2), and the PostgreSQL races hold a
-//! row lock in the spec's own transaction until the code under test is seen
-//! waiting on it (07.3, 07.4). Time is a manual [`crate::clock::Clock`].
+//! between two of its commands (07.1, 07.2, 07.3), and the PostgreSQL races
+//! hold a row or table lock in the spec's own transaction until the code
+//! under test is seen waiting on it (07.3, 07.4). Time is a manual
+//! [`crate::clock::Clock`].
 
 pub mod checkout;
 pub mod erased;
@@ -18,39 +19,51 @@ pub mod worker;
 
 pub(crate) use racecourse_kit::spec::together;
 
+use crate::MIGRATOR;
+use racecourse_kit::services::{RedisSlot, with_pg, with_redis};
 use sqlx::PgPool;
 use std::time::Duration;
 
 /// The clock's start in every check: an arbitrary instant (2026-01-01).
 pub(crate) const T0: i64 = 1_767_225_600_000;
 
-/// Waits until `task` is finished or another connection of this test's schema
-/// is waiting for a row lock the spec holds, at most 5 s.
-pub(crate) async fn until_blocked_or_done<T>(pool: &PgPool, task: &tokio::task::JoinHandle<T>) {
-    until_waiting_or_done(pool, task, "Lock").await;
+/// Runs `body` with a fresh schema and a fresh Redis prefix.
+pub(crate) async fn with_both<F, Fut>(body: F)
+where
+    F: FnOnce(PgPool, RedisSlot) -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    with_pg(&MIGRATOR, move |pool| async move {
+        with_redis(move |slot| body(pool, slot)).await;
+    })
+    .await;
 }
 
 /// Waits until `task` is finished or another connection of this test's schema
-/// waits with `wait_event_type` (`Lock`: for a row lock; `Timeout`: in
-/// `pg_sleep`), at most 5 s. The pool's connections carry the schema's name
-/// as their `application_name`.
-pub(crate) async fn until_waiting_or_done<T>(
+/// is waiting for a lock (a row's, a table's) the spec holds, at most 5 s.
+pub(crate) async fn until_blocked_or_done<T>(pool: &PgPool, task: &tokio::task::JoinHandle<T>) {
+    until_blocked_or_done_by(pool, task, 1).await;
+}
+
+/// Waits until `task` is finished or at least `waiting` other connections of
+/// this test's schema wait for a lock, at most 5 s. The pool's connections
+/// carry the schema's name as their `application_name`.
+pub(crate) async fn until_blocked_or_done_by<T>(
     pool: &PgPool,
     task: &tokio::task::JoinHandle<T>,
-    wait_event_type: &str,
+    waiting: i64,
 ) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
     while !task.is_finished() && tokio::time::Instant::now() < deadline {
-        let (waiting,): (i64,) = sqlx::query_as(
+        let (blocked,): (i64,) = sqlx::query_as(
             "SELECT count(*) FROM pg_stat_activity
              WHERE application_name = current_setting('application_name')
-               AND wait_event_type = $1 AND pid <> pg_backend_pid()",
+               AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()",
         )
-        .bind(wait_event_type)
         .fetch_one(pool)
         .await
         .expect("reading pg_stat_activity");
-        if waiting > 0 {
+        if blocked >= waiting {
             return;
         }
         tokio::time::sleep(Duration::from_millis(5)).await;

@@ -3,20 +3,25 @@
 //! everything else alone. Racing a checkout of the same ticket, exactly one
 //! wins: the spec's checkout holds the ticket's row lock, sells it, and
 //! commits only once the sweeper is waiting for that lock (three rounds).
+//! The Redis half: a ticket whose lock a worker holds is left for the next
+//! pass, the sweeper's own locks are released, and a sweeper paused while it
+//! holds a lock, whose lock then expires and is taken by a worker, must not
+//! release the worker's lock.
 
 use super::erased::DynSweeper;
-use super::{T0, until_blocked_or_done};
-use crate::MIGRATOR;
+use super::{T0, until_blocked_or_done, with_both};
 use crate::clock::Clock;
 use crate::sweeper::Freed;
-use crate::tickets::{self, Status};
-use racecourse_kit::services::with_pg;
+use crate::tickets::{self, LOCK_TTL, Status, lock_key, owner_token};
+use racecourse_kit::pause::Pausable;
 use racecourse_kit::spec::{Check, Runtime};
+use redis::aio::ConnectionManager;
 use sqlx::PgPool;
 use std::sync::Arc;
+use std::time::Duration;
 
-/// Makes the sweeper on a pool and a clock.
-pub type MakeSweeper = fn(PgPool, Clock) -> Arc<dyn DynSweeper>;
+/// Makes the sweeper on a pool, the locks' connection and key prefix, and a clock.
+pub type MakeSweeper = fn(PgPool, ConnectionManager, &str, Clock) -> Arc<dyn DynSweeper>;
 
 const ROUNDS: usize = 3;
 
@@ -34,6 +39,16 @@ pub fn checks(make: MakeSweeper) -> Vec<Check> {
             threads,
             sweeper_and_checkout_racing_exactly_one_wins(make),
         ),
+        Check::new(
+            "a_ticket_a_worker_holds_waits_for_the_next_pass",
+            threads,
+            a_ticket_a_worker_holds_waits_for_the_next_pass(make),
+        ),
+        Check::new(
+            "a_lock_that_expired_is_not_released",
+            threads,
+            a_lock_that_expired_is_not_released(make),
+        ),
     ]
 }
 
@@ -47,7 +62,7 @@ async fn sweep(sweeper: &dyn DynSweeper) -> Vec<Freed> {
 }
 
 async fn frees_expired_reservations_and_empties_carts(make: MakeSweeper) {
-    with_pg(&MIGRATOR, move |pool| async move {
+    with_both(move |pool, slot| async move {
         let (_, ids) = tickets::create_concert(&pool, "Spec", 5, 4000)
             .await
             .expect("concert");
@@ -63,7 +78,8 @@ async fn frees_expired_reservations_and_empties_carts(make: MakeSweeper) {
             .await
             .expect("selling");
         let clock = Clock::manual(T0 + 20_000);
-        let freed = sweep(&*make(pool.clone(), clock.clone())).await;
+        let sweeper = make(pool.clone(), slot.conn.clone(), &slot.prefix, clock);
+        let freed = sweep(&*sweeper).await;
         let expected = vec![
             Freed {
                 ticket: ids[0],
@@ -115,7 +131,7 @@ async fn frees_expired_reservations_and_empties_carts(make: MakeSweeper) {
             Status::Sold,
             "the sweeper must not touch a SOLD ticket"
         );
-        let again = sweep(&*make(pool.clone(), clock)).await;
+        let again = sweep(&*sweeper).await;
         assert!(
             again.is_empty(),
             "a second sweep at the same time must free nothing, freed {again:?}"
@@ -125,7 +141,7 @@ async fn frees_expired_reservations_and_empties_carts(make: MakeSweeper) {
 }
 
 async fn sweeper_and_checkout_racing_exactly_one_wins(make: MakeSweeper) {
-    with_pg(&MIGRATOR, move |pool| async move {
+    with_both(move |pool, slot| async move {
         for _ in 0..ROUNDS {
             let (_, ids) = tickets::create_concert(&pool, "Spec", 1, 4000).await.expect("concert");
             let ticket = ids[0];
@@ -163,7 +179,7 @@ async fn sweeper_and_checkout_racing_exactly_one_wins(make: MakeSweeper) {
                 .await
                 .expect("cart");
             // The sweeper runs a moment later, when the reservation has ended.
-            let sweeper = make(pool.clone(), Clock::manual(until + 1));
+            let sweeper = make(pool.clone(), slot.conn.clone(), &slot.prefix, Clock::manual(until + 1));
             let sweeping = tokio::spawn(async move { sweep(&*sweeper).await });
             until_blocked_or_done(&pool, &sweeping).await;
             sale.commit().await.expect("COMMIT");
@@ -180,6 +196,181 @@ async fn sweeper_and_checkout_racing_exactly_one_wins(make: MakeSweeper) {
                 row.status
             );
         }
+    })
+    .await;
+}
+
+async fn a_ticket_a_worker_holds_waits_for_the_next_pass(make: MakeSweeper) {
+    with_both(move |pool, slot| async move {
+        let (_, ids) = tickets::create_concert(&pool, "Spec", 2, 4000)
+            .await
+            .expect("concert");
+        for (ticket, user) in ids.iter().zip(["ann", "bob"]) {
+            tickets::reserve_directly(&pool, *ticket, user, T0 + 1_000)
+                .await
+                .expect("reserving");
+        }
+        // A worker is serving a request for ann's ticket: it holds the lock.
+        let mut conn = slot.conn.clone();
+        let (held, own) = (
+            lock_key(&slot.prefix, ids[0]),
+            lock_key(&slot.prefix, ids[1]),
+        );
+        let worker = owner_token();
+        let _: () = redis::cmd("SET")
+            .arg(&held)
+            .arg(&worker)
+            .arg("PX")
+            .arg(10_000)
+            .query_async(&mut conn)
+            .await
+            .expect("SET");
+        let sweeper = make(
+            pool.clone(),
+            slot.conn.clone(),
+            &slot.prefix,
+            Clock::manual(T0 + 2_000),
+        );
+        let freed = sweep(&*sweeper).await;
+        let row = tickets::ticket(&pool, ids[0])
+            .await
+            .expect("reading")
+            .expect("ticket");
+        assert!(
+            row.status == Status::Reserved && freed.iter().all(|f| f.ticket != ids[0]),
+            "a worker held ticket {}'s lock ({held}) and the sweeper freed the ticket anyway: \
+             now {:?}, the sweeper answered {freed:?}. The lock says its holder alone changes \
+             the ticket: take it as the worker does (SET NX PX, an owner token), and leave a \
+             ticket whose lock another holds for the next pass",
+            ids[0],
+            row.status
+        );
+        assert_eq!(
+            freed,
+            vec![Freed {
+                ticket: ids[1],
+                user: "bob".into(),
+            }],
+            "bob's reservation lapsed too, and nobody held its lock: the sweeper must free it"
+        );
+        let held_by: Option<String> = redis::cmd("GET")
+            .arg(&held)
+            .query_async(&mut conn)
+            .await
+            .expect("GET");
+        assert_eq!(
+            held_by.as_deref(),
+            Some(worker.as_str()),
+            "the sweeper changed or deleted the lock a worker holds on ticket {}: release only \
+             your own lock (compare the owner token and delete, in one Lua script)",
+            ids[0]
+        );
+        let left: i64 = redis::cmd("EXISTS")
+            .arg(&own)
+            .query_async(&mut conn)
+            .await
+            .expect("EXISTS");
+        assert_eq!(
+            left, 0,
+            "the sweeper left its lock {own} behind after freeing ticket {}: every worker \
+             serving that ticket answers Busy until it expires. Release it once the ticket is \
+             freed (if it is still yours)",
+            ids[1]
+        );
+        // The worker lets go; the next pass frees ann's reservation.
+        let _: i64 = redis::cmd("DEL")
+            .arg(&held)
+            .query_async(&mut conn)
+            .await
+            .expect("DEL");
+        let again = sweep(&*sweeper).await;
+        assert_eq!(
+            again,
+            vec![Freed {
+                ticket: ids[0],
+                user: "ann".into(),
+            }],
+            "the worker let go of ticket {}'s lock: the next pass must free ann's lapsed \
+             reservation",
+            ids[0]
+        );
+    })
+    .await;
+}
+
+async fn a_lock_that_expired_is_not_released(make: MakeSweeper) {
+    with_both(move |pool, slot| async move {
+        let (_, ids) = tickets::create_concert(&pool, "Spec", 1, 4000)
+            .await
+            .expect("concert");
+        let ticket = ids[0];
+        tickets::reserve_directly(&pool, ticket, "ann", T0 + 1_000)
+            .await
+            .expect("reserving");
+        let pausable = Pausable::connect(&slot.url)
+            .await
+            .unwrap_or_else(|e| panic!("cannot start the pausing proxy: {e}"));
+        let sweeper = make(
+            pool.clone(),
+            pausable.conn.clone(),
+            &slot.prefix,
+            Clock::manual(T0 + 2_000),
+        );
+        let key = lock_key(&slot.prefix, ticket);
+        pausable.hold_after_next();
+        let sweeping = tokio::spawn(async move { sweeper.sweep().await });
+        // Held after its first command, or finished without sending one.
+        let held = tokio::select! {
+            _ = pausable.paused() => true,
+            _ = async {
+                while !sweeping.is_finished() {
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                }
+            } => false,
+        };
+        let mut conn = slot.conn.clone();
+        let ttl: i64 = redis::cmd("PTTL")
+            .arg(&key)
+            .query_async(&mut conn)
+            .await
+            .expect("PTTL");
+        // The sweeper's lock expires (the spec ends it) and a worker takes it.
+        let worker = owner_token();
+        let _: () = redis::cmd("SET")
+            .arg(&key)
+            .arg(&worker)
+            .arg("PX")
+            .arg(10_000)
+            .query_async(&mut conn)
+            .await
+            .expect("SET");
+        pausable.resume();
+        let outcome = racecourse_kit::spec::join(sweeping).await;
+        assert!(
+            held,
+            "the sweeper freed ticket {ticket} without a word to Redis: it must lock each ticket \
+             it frees, as the worker does (SET {key} <token> NX PX <ms>), so that it never \
+             changes a ticket a worker is working on"
+        );
+        assert!(
+            ttl > 0 && ttl <= LOCK_TTL.as_millis() as i64,
+            "the sweeper's lock {key} had the TTL {ttl} ms (-1: none, -2: no such key): it must \
+             lock the ticket, with an expiry (PX, at most LOCK_TTL), or a sweeper that dies \
+             holding it blocks the ticket for ever"
+        );
+        outcome.unwrap_or_else(|e| panic!("sweep failed: {e}"));
+        let now: Option<String> = redis::cmd("GET")
+            .arg(&key)
+            .query_async(&mut conn)
+            .await
+            .expect("GET");
+        assert_eq!(
+            now.as_deref(),
+            Some(worker.as_str()),
+            "the sweeper's lock on ticket {ticket} expired while it worked and a worker took it; \
+             the sweeper then released the worker's lock. Release only your own: compare the \
+             owner token and delete in one step (a Lua script)"
+        );
     })
     .await;
 }

@@ -5,14 +5,12 @@
 //! and is taken by another, must not release the other's lock.
 
 use super::erased::DynReserver;
-use super::{T0, together};
-use crate::MIGRATOR;
+use super::{T0, together, with_both};
 use crate::clock::Clock;
 use crate::queue::Entry;
 use crate::tickets::{self, LOCK_TTL, Status, lock_key, owner_token};
 use crate::worker::Outcome;
 use racecourse_kit::pause::Pausable;
-use racecourse_kit::services::{RedisSlot, with_pg, with_redis};
 use racecourse_kit::spec::{Check, Runtime};
 use redis::aio::ConnectionManager;
 use sqlx::PgPool;
@@ -46,18 +44,6 @@ pub fn checks(make: MakeReserver) -> Vec<Check> {
             a_lock_that_expired_is_not_released(make),
         ),
     ]
-}
-
-/// Runs `body` with a fresh schema and a fresh Redis prefix.
-async fn with_both<F, Fut>(body: F)
-where
-    F: FnOnce(PgPool, RedisSlot) -> Fut + Send + 'static,
-    Fut: Future<Output = ()> + Send + 'static,
-{
-    with_pg(&MIGRATOR, move |pool| async move {
-        with_redis(move |slot| body(pool, slot)).await;
-    })
-    .await;
 }
 
 fn entry(ticket: i64, user: &str) -> Entry {

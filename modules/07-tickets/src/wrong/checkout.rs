@@ -176,3 +176,59 @@ impl Checkout for LocksThenCommits {
     }
 }
 // ANCHOR_END: locks_then_commits
+
+// ANCHOR: sold_before_order
+/// Checked under `FOR UPDATE` and committed; then the tickets marked SOLD in a
+/// second transaction, conditionally, so a ticket freed in the gap is never
+/// sold; then the order written in a third. Between the second and the
+/// third the tickets are SOLD and no order holds them: the sweeper, the page
+/// and a second checkout of the same cart see seats sold to nobody, and if
+/// the process dies there (or the order's INSERT fails), they stay so.
+pub struct SoldBeforeOrder {
+    pool: PgPool,
+    clock: Clock,
+}
+
+impl Checkout for SoldBeforeOrder {
+    fn new(pool: PgPool, clock: Clock) -> Self {
+        SoldBeforeOrder { pool, clock }
+    }
+
+    async fn checkout(&self, user: &str) -> Result<Order, CheckoutError> {
+        let now = self.clock.now_ms();
+        let mut check = self.pool.begin().await?;
+        let cart: Vec<Row> = sqlx::query_as(CART_LOCKED)
+            .bind(user)
+            .fetch_all(&mut *check)
+            .await?;
+        if cart.is_empty() {
+            return Err(CheckoutError::EmptyCart);
+        }
+        let expired = not_valid(&cart, user, now);
+        if !expired.is_empty() {
+            return Err(CheckoutError::Expired(expired));
+        }
+        check.commit().await?;
+        let ids: Vec<i64> = cart.iter().map(|(id, ..)| *id).collect();
+        let mut mark = self.pool.begin().await?;
+        let sold = sqlx::query(
+            "UPDATE tickets SET status = 'SOLD' WHERE id = ANY($1) AND status = 'RESERVED'
+               AND reserved_by = $2 AND reserved_until > $3",
+        )
+        .bind(&ids)
+        .bind(user)
+        .bind(now)
+        .execute(&mut *mark)
+        .await?;
+        if sold.rows_affected() != ids.len() as u64 {
+            return Err(CheckoutError::Expired(ids));
+        }
+        mark.commit().await?;
+        let tickets: Vec<(i64, i64)> = cart.iter().map(|(id, price, ..)| (*id, *price)).collect();
+        let mut order = self.pool.begin().await?;
+        let sale = sell(&mut order, user, &tickets, now).await?;
+        order.commit().await?;
+        Ok(sale)
+    }
+}
+// ANCHOR_END: sold_before_order

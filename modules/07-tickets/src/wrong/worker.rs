@@ -9,6 +9,39 @@ use redis::aio::ConnectionManager;
 use sqlx::PgPool;
 use std::time::Duration;
 
+/// `SET key token NX [PX ms]`: whether the lock was taken. The sweeper's
+/// fixes (07.3) take the same lock.
+pub(crate) async fn take_lock(
+    conn: &ConnectionManager,
+    key: &str,
+    token: &str,
+    px: Option<Duration>,
+) -> redis::RedisResult<bool> {
+    let mut set = redis::cmd("SET");
+    set.arg(key).arg(token).arg("NX");
+    if let Some(px) = px {
+        set.arg("PX").arg(px.as_millis() as u64);
+    }
+    let locked: Option<String> = set.query_async(&mut conn.clone()).await?;
+    Ok(locked.is_some())
+}
+
+/// Deletes the lock if it still holds `token` (the right release).
+pub(crate) async fn release_own(
+    conn: &ConnectionManager,
+    key: &str,
+    token: &str,
+) -> redis::RedisResult<()> {
+    let _: i64 = redis::Script::new(
+        "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
+    )
+    .key(key)
+    .arg(token)
+    .invoke_async(&mut conn.clone())
+    .await?;
+    Ok(())
+}
+
 /// What every fix below shares: the pool, the lock's connection, the clock.
 pub struct Parts {
     pool: PgPool,
@@ -37,31 +70,6 @@ impl Parts {
 
     fn until(&self) -> i64 {
         self.clock.now_ms() + self.ttl.as_millis() as i64
-    }
-
-    /// `SET key token NX [PX ms]`: whether the lock was taken.
-    async fn lock(&self, key: &str, token: &str, px: Option<Duration>) -> redis::RedisResult<bool> {
-        let mut conn = self.conn.clone();
-        let mut set = redis::cmd("SET");
-        set.arg(key).arg(token).arg("NX");
-        if let Some(px) = px {
-            set.arg("PX").arg(px.as_millis() as u64);
-        }
-        let locked: Option<String> = set.query_async(&mut conn).await?;
-        Ok(locked.is_some())
-    }
-
-    /// Deletes the lock if it still holds `token` (the right release).
-    async fn release(&self, key: &str, token: &str) -> redis::RedisResult<()> {
-        let mut conn = self.conn.clone();
-        let _: i64 = redis::Script::new(
-            "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
-        )
-        .key(key)
-        .arg(token)
-        .invoke_async(&mut conn)
-        .await?;
-        Ok(())
     }
 
     /// The right step under the lock: reserve only if still IN_QUEUE.
@@ -112,11 +120,11 @@ impl Reserver for LockOnly {
     async fn reserve(&self, entry: &Entry) -> Result<Outcome, BookingError> {
         let key = lock_key(&self.0.prefix, entry.ticket);
         let token = owner_token();
-        if !self.0.lock(&key, &token, Some(LOCK_TTL)).await? {
+        if !take_lock(&self.0.conn, &key, &token, Some(LOCK_TTL)).await? {
             return Ok(Outcome::Busy);
         }
         let outcome = write_reservation(&self.0.pool, entry, self.0.until()).await;
-        self.0.release(&key, &token).await?;
+        release_own(&self.0.conn, &key, &token).await?;
         outcome
     }
 }
@@ -141,7 +149,7 @@ impl Reserver for DelRelease {
 
     async fn reserve(&self, entry: &Entry) -> Result<Outcome, BookingError> {
         let key = lock_key(&self.0.prefix, entry.ticket);
-        if !self.0.lock(&key, &owner_token(), Some(LOCK_TTL)).await? {
+        if !take_lock(&self.0.conn, &key, &owner_token(), Some(LOCK_TTL)).await? {
             return Ok(Outcome::Busy);
         }
         let outcome = self.0.reserve_if_queued(entry).await;
@@ -172,11 +180,11 @@ impl Reserver for NoExpiry {
     async fn reserve(&self, entry: &Entry) -> Result<Outcome, BookingError> {
         let key = lock_key(&self.0.prefix, entry.ticket);
         let token = owner_token();
-        if !self.0.lock(&key, &token, None).await? {
+        if !take_lock(&self.0.conn, &key, &token, None).await? {
             return Ok(Outcome::Busy);
         }
         let outcome = self.0.reserve_if_queued(entry).await;
-        self.0.release(&key, &token).await?;
+        release_own(&self.0.conn, &key, &token).await?;
         outcome
     }
 }
