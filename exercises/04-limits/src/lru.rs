@@ -12,35 +12,43 @@
 //!
 //! **The spec checks** the capacity bound and the eviction order (a hit
 //! counts as a use), that a put replaces the value and refreshes recency and
-//! TTL, expiry on tokio's paused clock, and that an operation costs about the
-//! same with 20,000 entries as with 200.
+//! TTL, expiry on tokio's paused clock, and that a get or a put in a cache of
+//! 10,000 entries hashes or compares only a few keys (its keys count it): a
+//! scan compares them all. The cache is generic over its key `K` for that.
 //!
 //! Run `cargo xtask test 04.5`; stuck? `cargo xtask hint 04.5`.
 
-use racecourse_04::LruCache;
+use racecourse_04::{CacheKey, LruCache};
+use std::marker::PhantomData;
 use std::time::Duration;
 
 /// Choose what it holds: a map from key to slot, the slots (key, value,
 /// expiry, previous and next slot), the head and the tail of the order.
-pub struct Lru {
+pub struct Lru<K> {
     capacity: usize,
     ttl: Duration,
+    /// Until a field of yours holds a `K` (the map's keys, the slots' keys).
+    keys: PhantomData<K>,
 }
 
-impl LruCache for Lru {
+impl<K: CacheKey> LruCache<K> for Lru<K> {
     fn new(capacity: usize, ttl: Duration) -> Self {
-        Lru { capacity, ttl }
+        Lru {
+            capacity,
+            ttl,
+            keys: PhantomData,
+        }
     }
 
-    fn get(&mut self, key: &str) -> Option<String> {
+    fn get(&mut self, key: &K) -> Option<String> {
         todo!(
-            "04.5: get({key}) in exercises/04-limits/src/lru.rs: find the slot, miss if it expired, move it to the head"
+            "04.5: get({key:?}) in exercises/04-limits/src/lru.rs: find the slot, miss if it expired, move it to the head"
         )
     }
 
-    fn put(&mut self, key: &str, value: String) {
+    fn put(&mut self, key: K, value: String) {
         todo!(
-            "04.5: put({key}, {value}) in exercises/04-limits/src/lru.rs: at the head, for {:?}; evict the tail past {} entries",
+            "04.5: put({key:?}, {value}) in exercises/04-limits/src/lru.rs: at the head, for {:?}; evict the tail past {} entries",
             self.ttl,
             self.capacity
         )

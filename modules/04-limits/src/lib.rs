@@ -20,7 +20,7 @@ pub mod wrong;
 
 pub use catalog::{CacheError, CatalogCache, Product};
 pub use layer::{LimitConfig, Policy, Usage, Windows};
-pub use lru::LruCache;
+pub use lru::{CacheKey, LruCache};
 pub use redis_limiter::{OnOutage, RedisRateLimiter};
 pub use token_bucket::{Decision, Quota, RateLimiter};
 pub use window::WindowLimiter;
@@ -100,7 +100,7 @@ macro_rules! spec {
 
         ::racecourse_kit::spec_tests!(
             "04.5",
-            s::lru::checks(e::lru_cache::<m::lru::Lru>),
+            s::lru::checks(e::lru_cache::<m::lru::Lru<s::lru::Key>, _>),
             e04_5_capacity_and_recency = "capacity_and_recency",
             e04_5_put_refreshes_value_and_recency = "put_refreshes_value_and_recency",
             e04_5_entries_expire_after_the_ttl = "entries_expire_after_the_ttl",

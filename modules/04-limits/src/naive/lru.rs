@@ -1,6 +1,6 @@
 //! 04.5, naive: the order kept in a `VecDeque`, moved by a scan.
 
-use crate::lru::LruCache;
+use crate::lru::{CacheKey, LruCache};
 use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
 use tokio::time::Instant;
@@ -9,21 +9,21 @@ use tokio::time::Instant;
 /// Right answers, wrong cost: a hit moves its key to the back of the order by
 /// finding it first (`retain`), a walk through every entry. With a thousand
 /// entries nobody notices; with a million each `get` does a million steps.
-pub struct ScanLru {
+pub struct ScanLru<K> {
     capacity: usize,
     ttl: Duration,
-    entries: HashMap<String, (String, Instant)>,
-    order: VecDeque<String>,
+    entries: HashMap<K, (String, Instant)>,
+    order: VecDeque<K>,
 }
 
-impl ScanLru {
-    fn touch(&mut self, key: &str) {
+impl<K: CacheKey> ScanLru<K> {
+    fn touch(&mut self, key: &K) {
         self.order.retain(|k| k != key);
-        self.order.push_back(key.to_string());
+        self.order.push_back(key.clone());
     }
 }
 
-impl LruCache for ScanLru {
+impl<K: CacheKey> LruCache<K> for ScanLru<K> {
     fn new(capacity: usize, ttl: Duration) -> Self {
         ScanLru {
             capacity: capacity.max(1),
@@ -33,7 +33,7 @@ impl LruCache for ScanLru {
         }
     }
 
-    fn get(&mut self, key: &str) -> Option<String> {
+    fn get(&mut self, key: &K) -> Option<String> {
         let (value, expires) = self.entries.get(key)?.clone();
         if Instant::now() >= expires {
             return None;
@@ -43,17 +43,13 @@ impl LruCache for ScanLru {
     }
     // ANCHOR_END: naive
 
-    fn put(&mut self, key: &str, value: String) {
+    fn put(&mut self, key: K, value: String) {
         let expires = Instant::now() + self.ttl;
-        if self
-            .entries
-            .insert(key.to_string(), (value, expires))
-            .is_some()
-        {
-            self.touch(key);
+        if self.entries.insert(key.clone(), (value, expires)).is_some() {
+            self.touch(&key);
             return;
         }
-        self.order.push_back(key.to_string());
+        self.order.push_back(key);
         if self.order.len() > self.capacity
             && let Some(oldest) = self.order.pop_front()
         {

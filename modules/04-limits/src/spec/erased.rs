@@ -8,7 +8,7 @@
 //! hands to the spec as `fn` pointers.
 
 use crate::catalog::{CacheError, CatalogCache, Product};
-use crate::lru::LruCache;
+use crate::lru::{CacheKey, LruCache};
 use crate::redis_limiter::{OnOutage, RedisRateLimiter};
 use crate::token_bucket::{Decision, Quota, RateLimiter};
 use crate::window::WindowLimiter;
@@ -53,8 +53,11 @@ pub fn redis_rate_limiter<L: RedisRateLimiter>(
     Arc::new(L::new(conn, prefix, quota, on_outage))
 }
 
-/// [`LruCache`] as a trait object.
-pub fn lru_cache<C: LruCache>(capacity: usize, ttl: Duration) -> Box<dyn LruCache> {
+/// [`LruCache`] over keys `K` as a trait object.
+pub fn lru_cache<C: LruCache<K>, K: CacheKey>(
+    capacity: usize,
+    ttl: Duration,
+) -> Box<dyn LruCache<K>> {
     Box::new(C::new(capacity, ttl))
 }
 

@@ -1,14 +1,76 @@
-//! Spec of 04.5, on tokio's paused clock for the TTL; the constant-time check
-//! compares the cost of an operation in a cache of 200 entries with one of
-//! 20,000, in real time, on the same machine in the same second.
+//! Spec of 04.5, on tokio's paused clock for the TTL. The constant-time check
+//! counts work instead of timing it: the spec's [`Key`] counts how often it is
+//! hashed or compared, which a scan of the entries does once per entry and a
+//! hash map a few times in all, on a slow machine as on a fast one.
 
 use crate::lru::LruCache;
 use racecourse_kit::spec::{Check, Runtime};
+use std::cell::Cell;
+use std::cmp::Ordering;
+use std::hash::{Hash, Hasher};
 use std::time::Duration;
 use tokio::time::advance;
 
 /// Makes an empty cache of this capacity and TTL.
-pub type MakeLru = fn(usize, Duration) -> Box<dyn LruCache>;
+pub type MakeLru = fn(usize, Duration) -> Box<dyn LruCache<Key>>;
+
+thread_local! {
+    /// How many times a [`Key`] was hashed or compared on this thread. Per
+    /// thread, so that checks running side by side do not add to each
+    /// other's; a cache's `get` and `put` run on their caller's thread.
+    static KEY_CALLS: Cell<u64> = const { Cell::new(0) };
+}
+
+/// The spec's key: a name whose `Hash`, `Eq` and `Ord` each count a call.
+#[derive(Clone)]
+pub struct Key(String);
+
+impl Key {
+    fn counted() {
+        KEY_CALLS.set(KEY_CALLS.get() + 1);
+    }
+}
+
+impl From<&str> for Key {
+    fn from(name: &str) -> Self {
+        Key(name.to_string())
+    }
+}
+
+impl std::fmt::Debug for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl Hash for Key {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        Key::counted();
+        self.0.hash(state);
+    }
+}
+
+impl PartialEq for Key {
+    fn eq(&self, other: &Self) -> bool {
+        Key::counted();
+        self.0 == other.0
+    }
+}
+
+impl Eq for Key {}
+
+impl Ord for Key {
+    fn cmp(&self, other: &Self) -> Ordering {
+        Key::counted();
+        self.0.cmp(&other.0)
+    }
+}
+
+impl PartialOrd for Key {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
 
 /// The checks of 04.5.
 pub fn checks(make: MakeLru) -> Vec<Check> {
@@ -38,8 +100,8 @@ pub fn checks(make: MakeLru) -> Vec<Check> {
 
 const HOUR: Duration = Duration::from_secs(3600);
 
-fn expect(cache: &mut dyn LruCache, key: &str, expected: Option<&str>, why: &str) {
-    let got = cache.get(key);
+fn expect(cache: &mut dyn LruCache<Key>, key: &str, expected: Option<&str>, why: &str) {
+    let got = cache.get(&key.into());
     assert!(
         got.as_deref() == expected,
         "get(\"{key}\") answered {got:?}, expected {expected:?}: {why}"
@@ -52,10 +114,10 @@ pub async fn capacity_and_recency(make: MakeLru) {
     let mut c = make(3, HOUR);
     let c = &mut *c;
     for k in ["a", "b", "c"] {
-        c.put(k, k.to_uppercase());
+        c.put(k.into(), k.to_uppercase());
     }
     expect(c, "a", Some("A"), "a was just put");
-    c.put("d", "D".into());
+    c.put("d".into(), "D".into());
     expect(
         c,
         "b",
@@ -66,7 +128,7 @@ pub async fn capacity_and_recency(make: MakeLru) {
     expect(c, "a", Some("A"), "a was used after b, so it stays");
     expect(c, "c", Some("C"), "c stays");
     expect(c, "d", Some("D"), "d was just put");
-    c.put("e", "E".into());
+    c.put("e".into(), "E".into());
     expect(
         c,
         "a",
@@ -74,7 +136,7 @@ pub async fn capacity_and_recency(make: MakeLru) {
         "after the reads a, c, d, a was the least recently used when e came",
     );
     for i in 0..100 {
-        c.put(&format!("k{i}"), "v".into());
+        c.put(Key(format!("k{i}")), "v".into());
     }
     assert!(
         c.len() == 3,
@@ -87,16 +149,16 @@ pub async fn capacity_and_recency(make: MakeLru) {
 pub async fn put_refreshes_value_and_recency(make: MakeLru) {
     let mut c = make(3, HOUR);
     let c = &mut *c;
-    c.put("a", "1".into());
-    c.put("b", "1".into());
-    c.put("c", "1".into());
-    c.put("a", "2".into());
+    c.put("a".into(), "1".into());
+    c.put("b".into(), "1".into());
+    c.put("c".into(), "1".into());
+    c.put("a".into(), "2".into());
     assert!(
         c.len() == 3,
         "putting a again must not add an entry: len {}",
         c.len()
     );
-    c.put("d", "1".into());
+    c.put("d".into(), "1".into());
     expect(
         c,
         "b",
@@ -111,7 +173,7 @@ pub async fn entries_expire_after_the_ttl(make: MakeLru) {
     let ttl = Duration::from_secs(10);
     let mut c = make(10, ttl);
     let c = &mut *c;
-    c.put("a", "A".into());
+    c.put("a".into(), "A".into());
     advance(Duration::from_secs(9)).await;
     expect(
         c,
@@ -127,9 +189,9 @@ pub async fn entries_expire_after_the_ttl(make: MakeLru) {
         "11 s after its put, with a TTL of 10 s, a has expired, even though it was read at 9 s: \
          a read does not extend the TTL, or a popular entry is never refreshed from its source",
     );
-    c.put("b", "1".into());
+    c.put("b".into(), "1".into());
     advance(Duration::from_secs(5)).await;
-    c.put("b", "2".into());
+    c.put("b".into(), "2".into());
     advance(Duration::from_secs(9)).await;
     expect(
         c,
@@ -141,46 +203,63 @@ pub async fn entries_expire_after_the_ttl(make: MakeLru) {
     expect(c, "b", None, "b's last put was 11 s ago: expired");
 }
 
-/// The cost of `ops` gets (spread over the whole cache) and puts of new keys
-/// (each evicting one), in a cache of `capacity`, per operation.
-fn per_op(make: MakeLru, capacity: usize) -> Duration {
-    let mut c = make(capacity, HOUR);
-    let keys: Vec<String> = (0..capacity).map(|i| format!("key-{i}")).collect();
-    let fresh: Vec<String> = (0..1000).map(|i| format!("new-{i}")).collect();
-    for k in &keys {
-        c.put(k, "v".into());
-    }
-    const GETS: usize = 3000;
-    let started = std::time::Instant::now();
-    for i in 0..GETS {
-        // A stride coprime with the capacity visits the whole cache, the
-        // oldest entries included.
-        std::hint::black_box(c.get(&keys[(i * 7919) % capacity]));
-    }
-    for k in &fresh {
-        c.put(k, "v".into());
-    }
-    started.elapsed() / (GETS + fresh.len()) as u32
+/// How many times keys were hashed or compared while `op` ran.
+fn key_calls(op: impl FnOnce()) -> u64 {
+    let before = KEY_CALLS.get();
+    op();
+    KEY_CALLS.get() - before
 }
 
-/// A get or a put costs about the same in a cache of 20,000 entries as in one
-/// of 200: not a scan of the entries.
+/// The middle of the calls each operation made: a rare costly one (a hash
+/// map growing, or rehashing in place, hashes every key once) does not move
+/// it; a scan at every operation does.
+fn median(mut calls: Vec<u64>) -> u64 {
+    calls.sort_unstable();
+    calls[calls.len() / 2]
+}
+
+/// The entries of the cache the constant-time check fills.
+const ENTRIES: usize = 10_000;
+/// The most hashes and comparisons of keys one operation may make: a hash map
+/// makes 2 for a hit (a hash, an equality), about 4 for a put that evicts.
+const MOST_CALLS: u64 = 16;
+
+/// A get or a put hashes or compares a few keys, however many the cache holds:
+/// not a scan of the entries. Counted, not timed, so a busy machine changes
+/// nothing.
 pub async fn get_and_put_take_constant_time(make: MakeLru) {
-    // A busy machine slows some measurements, never speeds one up: the
-    // fastest of three rounds, for each size, is the cost.
-    let (mut small, mut large) = (Duration::MAX, Duration::MAX);
-    for _ in 0..3 {
-        small = small.min(per_op(make, 200));
-        large = large.min(per_op(make, 20_000));
+    let mut c = make(ENTRIES, HOUR);
+    let keys: Vec<Key> = (0..ENTRIES).map(|i| Key(format!("key-{i}"))).collect();
+    for k in &keys {
+        c.put(k.clone(), "v".into());
     }
-    // A right cache measures 1 to 4 times (memory is slower for the bigger
-    // one); a scan of the entries, 50 to 100 times.
-    let ratio = large.as_secs_f64() / small.as_secs_f64().max(1e-12);
-    assert!(
-        ratio < 20.0,
-        "an operation took {small:?} in a cache of 200 entries and {large:?} in one of 20,000 \
-         (the fastest of three rounds each): {ratio:.0} times as long for 100 times the \
-         entries; get and put must take constant time (a hash map to find the entry, a \
-         linked list by index for the order), not scan the entries"
-    );
+    const OPS: usize = 200;
+    // A stride coprime with the number of entries reaches all over the order,
+    // the least recent entries included.
+    let hits = (0..OPS)
+        .map(|i| key_calls(|| drop(c.get(&keys[(i * 7919) % ENTRIES]))))
+        .collect();
+    let fresh: Vec<Key> = (0..OPS).map(|i| Key(format!("new-{i}"))).collect();
+    let evicting = fresh
+        .iter()
+        .map(|k| key_calls(|| c.put(k.clone(), "v".into())))
+        .collect();
+    let again = fresh
+        .iter()
+        .map(|k| key_calls(|| c.put(k.clone(), "w".into())))
+        .collect();
+    for (what, calls) in [
+        ("a get that hits", hits),
+        ("a put of a new key into the full cache", evicting),
+        ("a put of a key already there", again),
+    ] {
+        let typical = median(calls);
+        assert!(
+            typical <= MOST_CALLS,
+            "in a cache of {ENTRIES} entries, {what} hashed or compared keys {typical} times \
+             (the median of {OPS} such operations); a hash map needs a handful, at most \
+             {MOST_CALLS}. get and put must take constant time (a hash map to find the entry, \
+             a linked list by index for the order), not scan the entries"
+        );
+    }
 }

@@ -2,7 +2,7 @@
 //! ([`Flawed`]: a hash map and a linked list by index), each with one step
 //! done wrong.
 
-use crate::lru::LruCache;
+use crate::lru::{CacheKey, LruCache};
 use std::collections::HashMap;
 use std::time::Duration;
 use tokio::time::Instant;
@@ -15,43 +15,43 @@ const SERVES_EXPIRED: u8 = 2;
 /// A hit does not move its entry: the order is the order of insertion, and
 /// the cache evicts the oldest entry, however hot. First in, first out is not
 /// least recently used.
-pub type Fifo = Flawed<FIFO>;
+pub type Fifo<K> = Flawed<K, FIFO>;
 // ANCHOR_END: fifo
 
 // ANCHOR: ttl_refreshed_on_get
 /// A hit restarts the entry's TTL, as a session timeout does. For a cache it
 /// means a popular entry never expires, and never picks up its source's
 /// changes.
-pub type TtlRefreshedOnGet = Flawed<TTL_REFRESHED_ON_GET>;
+pub type TtlRefreshedOnGet<K> = Flawed<K, TTL_REFRESHED_ON_GET>;
 // ANCHOR_END: ttl_refreshed_on_get
 
 // ANCHOR: serves_expired
 /// Expiry only decides what to evict first; `get` returns whatever is there.
 /// In a cache that is not full, nothing is evicted, and stale entries are
 /// served for ever.
-pub type ServesExpired = Flawed<SERVES_EXPIRED>;
+pub type ServesExpired<K> = Flawed<K, SERVES_EXPIRED>;
 // ANCHOR_END: serves_expired
 
 const NIL: usize = usize::MAX;
 
-struct Slot {
-    key: String,
+struct Slot<K> {
+    key: K,
     value: String,
     expires: Instant,
     prev: usize,
     next: usize,
 }
 
-pub struct Flawed<const FLAW: u8> {
+pub struct Flawed<K, const FLAW: u8> {
     capacity: usize,
     ttl: Duration,
-    index: HashMap<String, usize>,
-    slots: Vec<Slot>,
+    index: HashMap<K, usize>,
+    slots: Vec<Slot<K>>,
     head: usize,
     tail: usize,
 }
 
-impl<const FLAW: u8> Flawed<FLAW> {
+impl<K, const FLAW: u8> Flawed<K, FLAW> {
     fn unlink(&mut self, i: usize) {
         let (prev, next) = (self.slots[i].prev, self.slots[i].next);
         match prev {
@@ -75,7 +75,7 @@ impl<const FLAW: u8> Flawed<FLAW> {
     }
 }
 
-impl<const FLAW: u8> LruCache for Flawed<FLAW> {
+impl<K: CacheKey, const FLAW: u8> LruCache<K> for Flawed<K, FLAW> {
     fn new(capacity: usize, ttl: Duration) -> Self {
         Flawed {
             capacity: capacity.max(1),
@@ -87,7 +87,7 @@ impl<const FLAW: u8> LruCache for Flawed<FLAW> {
         }
     }
 
-    fn get(&mut self, key: &str) -> Option<String> {
+    fn get(&mut self, key: &K) -> Option<String> {
         let i = *self.index.get(key)?;
         let now = Instant::now();
         if FLAW != SERVES_EXPIRED && now >= self.slots[i].expires {
@@ -103,9 +103,9 @@ impl<const FLAW: u8> LruCache for Flawed<FLAW> {
         Some(self.slots[i].value.clone())
     }
 
-    fn put(&mut self, key: &str, value: String) {
+    fn put(&mut self, key: K, value: String) {
         let expires = Instant::now() + self.ttl;
-        if let Some(&i) = self.index.get(key) {
+        if let Some(&i) = self.index.get(&key) {
             self.slots[i].value = value;
             self.slots[i].expires = expires;
             self.unlink(i);
@@ -113,7 +113,7 @@ impl<const FLAW: u8> LruCache for Flawed<FLAW> {
             return;
         }
         let slot = Slot {
-            key: key.to_string(),
+            key: key.clone(),
             value,
             expires,
             prev: NIL,
@@ -129,7 +129,7 @@ impl<const FLAW: u8> LruCache for Flawed<FLAW> {
             self.slots[i] = slot;
             i
         };
-        self.index.insert(key.to_string(), i);
+        self.index.insert(key, i);
         self.push_front(i);
     }
 
