@@ -337,11 +337,18 @@ pub fn parse_libtest(stdout: &str) -> BTreeMap<String, TestOutcome> {
 /// between the spec wrapper's title and its "file to edit" line, or else the
 /// whole output without thread banners.
 pub fn explanation(output: &str) -> String {
-    if let (Some(start), Some(end)) = (output.find("not passing yet"), output.find("file to edit:"))
-        && start < end
-    {
-        let body = &output[start + "not passing yet".len()..end];
-        return body.trim_matches('\n').trim_end().to_string();
+    // The spec frames its message in the student's language; the runner finds
+    // the frame in whichever catalogue's words it is written.
+    for (lang, _) in racecourse_i18n::CATALOGUES {
+        let opening = racecourse_i18n::text_in(lang, "spec-not-passing", &[]);
+        let file = racecourse_i18n::text_in(lang, "spec-file-to-edit", &[("file", "".into())]);
+        let closing = file.trim();
+        if let (Some(start), Some(end)) = (output.find(&opening), output.find(closing))
+            && start < end
+        {
+            let body = &output[start + opening.len()..end];
+            return body.trim_matches('\n').trim_end().to_string();
+        }
     }
     output
         .lines()
@@ -354,13 +361,15 @@ pub fn explanation(output: &str) -> String {
 
 /// True when a failure is a missing service rather than the student's code.
 pub fn missing_service(output: &str) -> Option<&'static str> {
-    if output.contains("PostgreSQL is needed here") {
-        Some("PostgreSQL")
-    } else if output.contains("Redis is needed here") {
-        Some("Redis")
-    } else {
-        None
-    }
+    ["PostgreSQL", "Redis", "RabbitMQ"]
+        .into_iter()
+        .find(|name| {
+            racecourse_i18n::CATALOGUES.iter().any(|(lang, _)| {
+                let missing =
+                    racecourse_i18n::text_in(lang, "service-missing", &[("name", (*name).into())]);
+                output.contains(&missing)
+            })
+        })
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 use crate::containers::Containers;
 use crate::progress::Progress;
 use crate::{Ctx, cargo};
+use racecourse_i18n::t;
 use racecourse_manifest::Side;
 
 pub fn run(ctx: &Ctx, next_only: bool, check: bool) -> anyhow::Result<()> {
@@ -19,23 +20,24 @@ pub fn run(ctx: &Ctx, next_only: bool, check: bool) -> anyhow::Result<()> {
     if next_only {
         match next {
             Some(id) => println!("{id}"),
-            None => println!("all done"),
+            None => println!("all done"), // read by `watch`: not translated
         }
         return Ok(());
     }
-    let width = ctx
+    let titles: Vec<String> = ctx
         .course
         .exercises
         .iter()
-        .map(|e| e.title.len())
-        .max()
-        .unwrap_or(0);
+        .map(|e| racecourse_i18n::exercise(&e.id, "title", &e.title))
+        .collect();
+    let width = titles.iter().map(|t| t.chars().count()).max().unwrap_or(0);
+    let (done, tried) = (t!("list-done"), t!("list-tried"));
     println!();
-    for exercise in &ctx.course.exercises {
+    for (exercise, title) in ctx.course.exercises.iter().zip(&titles) {
         let status = if progress.done.contains(&exercise.id) {
-            "done"
+            done.as_str()
         } else if progress.tried.contains(&exercise.id) {
-            "tried"
+            tried.as_str()
         } else {
             "-"
         };
@@ -45,20 +47,18 @@ pub fn run(ctx: &Ctx, next_only: bool, check: bool) -> anyhow::Result<()> {
             " "
         };
         println!(
-            "{mark} {:<5} {:<width$}  {:<11} {status:<6} {}",
+            "{mark} {:<5} {title:<width$}  {:<11} {status:<6} {}",
             exercise.id,
-            exercise.title,
             exercise.store(),
             ctx.course.file_of(exercise, Side::Exercises)
         );
     }
     let total = ctx.course.exercises.len();
-    println!("\n{} of {total} exercises done.", progress.done.len());
+    let done = progress.done.len();
+    println!("\n{}", t!("list-summary", done = done, total = total));
     match next {
-        Some(id) => println!("Next: `cargo xtask test {id}`."),
-        None => println!(
-            "All done. `cargo xtask demo 01 --impl exercise --load 100` runs your code live."
-        ),
+        Some(id) => println!("{}", t!("list-next", id = id)),
+        None => println!("{}", t!("list-all-done")),
     }
     Ok(())
 }
@@ -76,10 +76,7 @@ fn check_all(ctx: &Ctx) -> anyhow::Result<()> {
                 .iter()
                 .find_map(|o| cargo::missing_service(&o.output));
             if let Some(service) = service {
-                eprintln!(
-                    "{}: needs {service}; `cargo xtask services` says how to get it",
-                    exercise.id
-                );
+                eprintln!("{}", t!("list-needs", id = exercise.id, service = service));
             }
             let passed = run.compiled && !outcomes.is_empty() && outcomes.iter().all(|o| o.passed);
             let verdict = if service.is_some() {

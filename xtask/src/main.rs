@@ -18,6 +18,7 @@ mod variants;
 mod verify;
 
 use clap::{Parser, Subcommand};
+use racecourse_i18n::t;
 use racecourse_manifest::Course;
 use std::path::PathBuf;
 
@@ -158,7 +159,7 @@ enum Command {
 fn main() {
     let cli = Cli::parse();
     if let Err(e) = run(cli) {
-        eprintln!("error: {e:#}");
+        eprintln!("{}", t!("error", error = format!("{e:#}")));
         std::process::exit(1);
     }
 }
@@ -262,7 +263,7 @@ impl Ctx {
                 .iter()
                 .map(|e| e.id.as_str())
                 .collect();
-            anyhow::anyhow!("there is no exercise {id}; there are {}", ids.join(", "))
+            anyhow::anyhow!("{}", t!("no-such-exercise", id = id, ids = ids.join(", ")))
         })
     }
 }

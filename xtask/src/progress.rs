@@ -7,6 +7,7 @@
 //! lets `solution` show a solution, are kept apart in `target/racecourse/tried`:
 //! runner state, not progress.
 
+use racecourse_i18n::t;
 use racecourse_manifest::Course;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -36,9 +37,7 @@ impl Progress {
                     progress.done.insert(current.to_string());
                 }
                 None => {
-                    progress.notes.push(format!(
-                        "note: .racecourse-progress names exercise {id}, which this course does not have; it is ignored"
-                    ));
+                    progress.notes.push(t!("progress-unknown", id = id));
                     progress.unknown.push(id.to_string());
                 }
             }

@@ -2,6 +2,7 @@
 
 use crate::Ctx;
 use crate::progress::Progress;
+use racecourse_i18n::t;
 use racecourse_manifest::Side;
 use similar::TextDiff;
 use std::io::{BufRead, Write};
@@ -10,12 +11,14 @@ use std::process::Command;
 
 pub fn hint(ctx: &Ctx, id: &str) -> anyhow::Result<()> {
     let exercise = ctx.exercise(id)?;
-    println!("{} {}: a hint\n", exercise.id, exercise.title);
-    println!("{}", exercise.hint.trim());
+    let title = racecourse_i18n::exercise(id, "title", &exercise.title);
+    println!("{} {title}: {}\n", exercise.id, t!("hint-heading"));
     println!(
-        "\nEdit {}, then `cargo xtask test {id}`. Still stuck? `cargo xtask solution {id}`.",
-        ctx.course.file_of(exercise, Side::Exercises)
+        "{}",
+        racecourse_i18n::exercise(id, "hint", exercise.hint.trim()).trim()
     );
+    let file = ctx.course.file_of(exercise, Side::Exercises);
+    println!("\n{}", t!("hint-then", file = file, id = id));
     Ok(())
 }
 
@@ -27,12 +30,7 @@ pub fn solution(ctx: &Ctx, id: &str, force: bool) -> anyhow::Result<()> {
     let progress = Progress::load(&ctx.root, &ctx.course);
     let tried = progress.tried.contains(&exercise.id) || progress.done.contains(&exercise.id);
     if !tried && !force {
-        anyhow::bail!(
-            "{} is not tried yet: run `cargo xtask test {}` first (or `cargo xtask solution {} --force` to see it anyway)",
-            exercise.id,
-            exercise.id,
-            exercise.id
-        );
+        anyhow::bail!("{}", t!("solution-not-tried", id = exercise.id));
     }
     let mine = ctx.course.file_of(exercise, Side::Exercises);
     let theirs = ctx.course.file_of(exercise, Side::Solutions);
@@ -44,7 +42,7 @@ pub fn solution(ctx: &Ctx, id: &str, force: bool) -> anyhow::Result<()> {
             .context_radius(3)
             .header(&mine, &theirs)
     );
-    println!("\nThat is {theirs}, as a diff from your {mine} (- yours, + the solution's).");
+    println!("\n{}", t!("solution-diff", theirs = theirs, mine = mine));
     Ok(())
 }
 
@@ -56,28 +54,29 @@ pub fn reset(ctx: &Ctx, id: &str, yes: bool) -> anyhow::Result<()> {
     let (shipped, from) = shipped(&ctx.root, &path)?;
     let current = read(&ctx.root, &path)?;
     if current == shipped {
-        println!("{path} is as shipped already: nothing to reset.");
+        println!("{}", t!("reset-nothing", path = path));
         return Ok(());
     }
     if !yes {
-        print!("Put {path} back as shipped ({from})? Your version is kept beside it. [y/N] ");
+        print!("{} ", t!("reset-ask", path = path, from = from));
         std::io::stdout().flush()?;
         let mut answer = String::new();
         std::io::stdin().lock().read_line(&mut answer)?;
         if !matches!(answer.trim(), "y" | "Y" | "yes") {
-            println!("Nothing changed.");
+            println!("{}", t!("reset-unchanged"));
             return Ok(());
         }
     }
     let keep = free_name(&ctx.root, &format!("{path}.mine"));
     std::fs::write(ctx.root.join(&keep), &current)?;
     std::fs::write(ctx.root.join(&path), &shipped)?;
-    println!("{path} is back as shipped; your version is in {keep}.");
+    println!("{}", t!("reset-done", path = path, keep = keep));
     Ok(())
 }
 
 fn read(root: &Path, path: &str) -> anyhow::Result<String> {
-    std::fs::read_to_string(root.join(path)).map_err(|e| anyhow::anyhow!("cannot read {path}: {e}"))
+    std::fs::read_to_string(root.join(path))
+        .map_err(|e| anyhow::anyhow!("{}", t!("cannot-read", path = path, error = e.to_string())))
 }
 
 /// The file as the course shipped it: from the course's own branch
@@ -96,7 +95,7 @@ fn shipped(root: &Path, path: &str) -> anyhow::Result<(String, String)> {
             ));
         }
     }
-    anyhow::bail!("git does not know {path}: `cargo xtask reset` needs the course as a git clone")
+    anyhow::bail!("{}", t!("reset-no-git", path = path))
 }
 
 /// `base`, or `base.2`, `base.3`, ...: the first that does not exist yet.

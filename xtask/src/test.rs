@@ -4,6 +4,7 @@
 use crate::containers::Containers;
 use crate::progress::Progress;
 use crate::{Ctx, cargo};
+use racecourse_i18n::t;
 use racecourse_manifest::Side;
 
 pub fn run(ctx: &Ctx, id: &str, solution: bool) -> anyhow::Result<()> {
@@ -15,9 +16,10 @@ pub fn run(ctx: &Ctx, id: &str, solution: bool) -> anyhow::Result<()> {
         Side::Exercises
     };
     let file = ctx.course.file_of(exercise, side);
-    println!("{} {}  ({})", exercise.id, exercise.title, exercise.store());
-    println!("  edit: {file}");
-    println!("  hint: cargo xtask hint {}", exercise.id);
+    let title = racecourse_i18n::exercise(id, "title", &exercise.title);
+    println!("{} {title}  ({})", exercise.id, exercise.store());
+    println!("  {}", t!("test-edit", file = file));
+    println!("  {}", t!("test-hint", id = exercise.id));
     let containers = Containers::provide(&ctx.root, exercise.services.iter().map(String::as_str))?;
     let run = cargo::spec(&ctx.root, module, side, &exercise.tests, &containers)?;
     let record = |passed| {
@@ -25,15 +27,16 @@ pub fn run(ctx: &Ctx, id: &str, solution: bool) -> anyhow::Result<()> {
             // Progress is bookkeeping: a file that cannot be written costs the
             // student nothing but the record.
             if let Err(e) = Progress::record(&ctx.root, &ctx.course, &exercise.id, passed, true) {
-                eprintln!("warning: could not record progress: {e}");
+                eprintln!(
+                    "{}",
+                    t!("test-progress-not-recorded", error = e.to_string())
+                );
             }
         }
     };
     if !run.compiled {
         record(Some(false));
-        anyhow::bail!(
-            "{file} does not compile yet: the first error is above. Fix it and run `cargo xtask test {id}` again."
-        );
+        anyhow::bail!("{}", t!("test-does-not-compile", file = file, id = id));
     }
     let outcomes: Vec<_> = run.matching(&exercise.tests).collect();
     if outcomes.is_empty() {
@@ -44,14 +47,13 @@ pub fn run(ctx: &Ctx, id: &str, solution: bool) -> anyhow::Result<()> {
     }
     let mut failed = 0;
     for (name, outcome) in &outcomes {
-        let check = name
-            .trim_start_matches(exercise.tests.as_str())
-            .replace('_', " ");
+        let check = name.trim_start_matches(exercise.tests.as_str());
+        let check = racecourse_i18n::check_name(&exercise.id, check);
         if outcome.passed {
-            println!("  ok    {check}");
+            println!("  {}", t!("test-check-ok", check = check));
         } else {
             failed += 1;
-            println!("  FAIL  {check}");
+            println!("  {}", t!("test-check-failed", check = check));
             for line in cargo::explanation(&outcome.output).lines() {
                 println!("      {line}");
             }
@@ -71,20 +73,23 @@ pub fn run(ctx: &Ctx, id: &str, solution: bool) -> anyhow::Result<()> {
             _ => "`cargo xtask list`".to_string(),
         };
         println!(
-            "\n{id} passes: all {} checks. Next: {next}.",
-            outcomes.len()
+            "\n{}",
+            t!("test-passes", id = id, count = outcomes.len(), next = next)
         );
         return Ok(());
     }
     println!();
     match service {
-        Some(service) => {
-            println!("{service} is missing: `cargo xtask services` says how to get one.")
-        }
+        Some(service) => println!("{}", t!("test-service-missing", service = service)),
         None => println!(
-            "{id}: {} of {} checks pass. Edit {file}, then run `cargo xtask test {id}` again; a hint: `cargo xtask hint {id}`.",
-            outcomes.len() - failed,
-            outcomes.len()
+            "{}",
+            t!(
+                "test-some-pass",
+                id = id,
+                passed = outcomes.len() - failed,
+                count = outcomes.len(),
+                file = file
+            )
         ),
     }
     drop(containers); // exit skips destructors: remove the containers first

@@ -2,6 +2,8 @@
 //! checks, not tests, so the stubs' expected failures never read as a failed run:
 //!
 //! - the manifest matches the tree (files, hints, book pages, mirrored crates);
+//! - every message the code uses is in every language's catalogue, and every
+//!   exercise's title and hint is translated (racecourse-i18n's check);
 //! - the workspace builds without a warning, and one variant of each crate
 //!   whichever package is built (variants.rs);
 //! - per exercise: every spec test fails on the stub and passes on the solution,
@@ -53,6 +55,9 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
         ),
         &problems.join("\n"),
     );
+
+    let (problems, line) = catalogue_problems(ctx)?;
+    tally.check(problems.is_empty(), &line, &problems.join("\n"));
 
     let warnings = workspace_warnings(&ctx.root)?;
     tally.check(
@@ -202,6 +207,7 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
     }
     for package in [
         "racecourse-manifest",
+        "racecourse-i18n",
         "racecourse-kit",
         "racecourse-bench",
         "xtask",
@@ -307,6 +313,32 @@ fn indent(text: &str) -> String {
 }
 
 /// What is wrong between course.toml and the tree.
+/// The catalogues against the code and course.toml, and a line that says how
+/// much of each translation is there.
+fn catalogue_problems(ctx: &Ctx) -> anyhow::Result<(Vec<String>, String)> {
+    use racecourse_i18n::{check, exercise_id};
+    let code = check::ids_in_code(&ctx.root, &["modules", "xtask"])?;
+    let mut exercise_ids = BTreeSet::new();
+    for exercise in &ctx.course.exercises {
+        exercise_ids.insert(exercise_id(&exercise.id, "title"));
+        exercise_ids.insert(exercise_id(&exercise.id, "hint"));
+        if exercise.stuck.is_some() {
+            exercise_ids.insert(exercise_id(&exercise.id, "stuck"));
+        }
+    }
+    let shares: Vec<String> = check::coverage(&exercise_ids)
+        .iter()
+        .map(|(lang, present, wanted)| format!("{lang} {present} of {wanted}"))
+        .collect();
+    let line = format!(
+        "catalogue: {} messages in the code and {} exercise texts, in every language ({})",
+        code.len(),
+        exercise_ids.len(),
+        shares.join(", ")
+    );
+    Ok((check::problems(&code, &exercise_ids), line))
+}
+
 fn manifest_problems(ctx: &Ctx) -> Vec<String> {
     let mut problems = Vec::new();
     let root = &ctx.root;
@@ -488,6 +520,8 @@ fn package_tests(
     containers.apply(&mut cmd);
     let output = cmd
         .env("RUST_BACKTRACE", "0")
+        // The packages' own tests check the English messages.
+        .env("RACECOURSE_LANG", "en")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .output()?;
@@ -512,6 +546,16 @@ fn package_tests(
 mod tests {
     use super::*;
     use crate::gallery::Proof;
+
+    /// The catalogue check alone, for a translator's quick loop:
+    /// `cargo test -p xtask catalogues`.
+    #[test]
+    fn the_catalogues_are_complete() {
+        let root = racecourse_manifest::repo_root();
+        let course = racecourse_manifest::Course::load(&root).unwrap();
+        let (problems, line) = catalogue_problems(&Ctx { root, course }).unwrap();
+        assert!(problems.is_empty(), "{line}\n{}", problems.join("\n"));
+    }
 
     fn suspect(id: &str, checks: &[&str]) -> Suspect {
         let (exercise, name) = id.split_once('/').unwrap();

@@ -29,7 +29,8 @@ pub struct Suspect {
     /// What it does, in a few words: "read then update".
     pub title: &'static str,
     /// Words the spec's failure must contain (alternatives separated by `|`):
-    /// proof that it was caught for the reason it is in the gallery, not by accident.
+    /// proof that it was caught for the reason it is in the gallery, not by
+    /// accident. English words: the gallery runs its specs in English.
     pub expect: &'static str,
     /// The exercise's checks, bound to this implementation.
     pub checks: fn() -> Vec<Check>,
@@ -118,6 +119,8 @@ pub fn main(suspects: Vec<Suspect>) -> ExitCode {
     // Every failure here is expected and reported by its message: the default
     // hook would print each panic and its backtrace as well.
     std::panic::set_hook(Box::new(|_| {}));
+    // The suspects' `expect` words are English, whatever the student's locale.
+    crate::i18n::use_language("en");
     let args = match parse(std::env::args().skip(1)) {
         Ok(args) => args,
         Err(e) => {

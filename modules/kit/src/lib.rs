@@ -11,6 +11,8 @@
 //!   catches a check-then-act race every time rather than by luck.
 //! - [`manifest`] reads `course.toml`, the one list of exercises (its own
 //!   crate, `racecourse-manifest`, so that the runner can use it alone).
+//! - [`i18n`] gives every message a student sees in their language (its own
+//!   crate, `racecourse-i18n`, which the runner uses too).
 //! - [`problem`] turns errors into `application/problem+json` (RFC 9457).
 //! - [`load`] fires concurrent HTTP requests at a demo and measures them.
 
@@ -22,4 +24,5 @@ pub mod problem;
 pub mod services;
 pub mod spec;
 
+pub use racecourse_i18n as i18n;
 pub use racecourse_manifest as manifest;

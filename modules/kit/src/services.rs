@@ -19,6 +19,7 @@
 //! Each test gets its own database ([`with_pg`]) or key prefix ([`with_redis`]),
 //! removed afterwards whether the test passed or not.
 
+use racecourse_i18n::t;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
@@ -118,11 +119,17 @@ pub struct Found {
 
 impl fmt::Display for Found {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let how = match self.source {
-            Source::Env => format!("from {}", self.kind.env_var()),
-            Source::LocalPort => "on the default local port".into(),
+        let (name, url) = (self.kind.name(), redact(&self.url));
+        let line = match self.source {
+            Source::Env => t!(
+                "service-found-env",
+                name = name,
+                url = url,
+                var = self.kind.env_var()
+            ),
+            Source::LocalPort => t!("service-found-local", name = name, url = url),
         };
-        write!(f, "{} at {} ({how})", self.kind.name(), redact(&self.url))
+        f.write_str(&line)
     }
 }
 
@@ -138,42 +145,26 @@ impl std::error::Error for NotFound {}
 impl fmt::Display for NotFound {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (name, var) = (self.kind.name(), self.kind.env_var());
-        writeln!(f, "{name} is needed here and none answered.")?;
-        for t in &self.tried {
-            writeln!(f, "  tried {t}")?;
+        writeln!(f, "{}", t!("service-missing", name = name))?;
+        for tried in &self.tried {
+            writeln!(f, "  {}", t!("service-tried", what = tried))?;
         }
-        writeln!(f, "Get one in any of these ways:")?;
-        match self.kind {
-            Kind::Postgres => {
-                writeln!(
-                    f,
-                    "  1. set {var}=postgres://USER:PASSWORD@HOST:5432/postgres (a user that may CREATE DATABASE)"
-                )?;
-                writeln!(
-                    f,
-                    "  2. run PostgreSQL on 127.0.0.1:5432 with user postgres and trust auth, e.g.\n     docker run -d -p 5432:5432 -e POSTGRES_HOST_AUTH_METHOD=trust postgres:16"
-                )?;
-            }
-            Kind::RabbitMq => {
-                writeln!(f, "  1. set {var}=amqp://USER:PASSWORD@HOST:5672/%2f")?;
-                writeln!(
-                    f,
-                    "  2. run RabbitMQ on 127.0.0.1:5672 with guest/guest, e.g. `rabbitmq-server -detached` or\n     docker run -d -p 5672:5672 rabbitmq:3"
-                )?;
-            }
-            Kind::Redis => {
-                writeln!(f, "  1. set {var}=redis://HOST:6379")?;
-                writeln!(
-                    f,
-                    "  2. run Redis on 127.0.0.1:6379, e.g. `redis-server --daemonize yes` or\n     docker run -d -p 6379:6379 redis:7"
-                )?;
-            }
-        }
-        writeln!(
-            f,
-            "  3. start a Docker engine and run the tests through `cargo xtask` (test, list, verify, demo):\n     it starts a throwaway container with testcontainers and sets {var} for them"
-        )?;
-        write!(f, "`cargo xtask services` shows what is found.")
+        writeln!(f, "{}", t!("service-ways"))?;
+        let (set, run) = match self.kind {
+            Kind::Postgres => (
+                t!("service-set-postgres", var = var),
+                t!("service-run-postgres"),
+            ),
+            Kind::RabbitMq => (
+                t!("service-set-rabbitmq", var = var),
+                t!("service-run-rabbitmq"),
+            ),
+            Kind::Redis => (t!("service-set-redis", var = var), t!("service-run-redis")),
+        };
+        writeln!(f, "  1. {set}")?;
+        writeln!(f, "  2. {run}")?;
+        writeln!(f, "  3. {}", t!("service-docker", var = var))?;
+        write!(f, "{}", t!("service-see"))
     }
 }
 
@@ -191,15 +182,15 @@ pub async fn find(kind: Kind) -> Result<Found, NotFound> {
             }),
         };
     }
-    tried.push(format!("{} (not set)", kind.env_var()));
+    tried.push(t!("service-not-set", var = kind.env_var()));
     match kind.probe(kind.local_url()).await {
         Ok(()) => return Ok(found(kind.local_url().into(), Source::LocalPort)),
         Err(e) => tried.push(format!("{}: {e}", kind.local_url())),
     }
     tried.push(if docker_answers() {
-        "Docker: an engine answers, and `cargo xtask` would start a container".into()
+        t!("service-docker-answers")
     } else {
-        "Docker: no engine (no DOCKER_HOST, no /var/run/docker.sock)".into()
+        t!("service-docker-none")
     });
     Err(NotFound { kind, tried })
 }

@@ -8,6 +8,7 @@
 //! implementations runs whole lists through [`run`] (see [`crate::gallery`]).
 
 use crate::manifest::{Course, Side};
+use racecourse_i18n::t;
 use std::any::Any;
 use std::future::Future;
 use std::pin::Pin;
@@ -61,11 +62,6 @@ pub const DEFAULT_LIMIT: Duration = Duration::from_secs(60);
 /// real-time limit. The longest wait any spec needs is well under it.
 pub const SIMULATED_LIMIT: Duration = Duration::from_secs(2 * 3600);
 
-/// The likely cause of a check that never finishes, when course.toml's
-/// `stuck` gives none for the exercise.
-const GENERAL_CAUSE: &str = "a wait that never ends, or a loop that never gives up: \
-does every wait have a deadline, and does a waiting task wake when what it waits for happens?";
-
 /// Runs the check called `name` among the `checks` of exercise `id`, for the
 /// crate at `crate_dir` (the caller's `env!("CARGO_MANIFEST_DIR")`). On failure
 /// it panics with a message that reads like a teacher's: what went wrong,
@@ -89,13 +85,28 @@ pub fn check(id: &str, crate_dir: &str, name: &str, checks: Vec<Check>) {
             Side::Exercises
         };
         let (title, file) = match course.exercise(id) {
-            Some(e) => (e.title.as_str(), course.file_of(e, side)),
-            None => ("(not in course.toml)", crate_dir.to_string()),
+            Some(e) => (
+                racecourse_i18n::exercise(id, "title", &e.title),
+                course.file_of(e, side),
+            ),
+            None => (t!("spec-not-in-course"), crate_dir.to_string()),
         };
         panic!(
-            "\n{id} {title}: not passing yet\n\n{}\n\n  file to edit: {file}\n  a hint:       cargo xtask hint {id}\n",
-            indent(&message)
+            "\n{id} {title}: {}\n\n{}\n\n  {}\n  {}\n",
+            t!("spec-not-passing"),
+            indent(&explained(message)),
+            t!("spec-file-to-edit", file = file),
+            t!("spec-hint", id = id)
         );
+    }
+}
+
+/// A stub's `todo!()` says "not yet implemented" in English, whatever the
+/// language: that much is translated; what follows is the stub's own words.
+fn explained(message: String) -> String {
+    match message.strip_prefix("not yet implemented: ") {
+        Some(what) => t!("spec-todo", what = what),
+        None => message,
     }
 }
 
@@ -124,15 +135,19 @@ pub fn run(id: &str, check: Check) -> Result<(), String> {
     let limit = exercise
         .and_then(|e| e.timeout)
         .map_or(DEFAULT_LIMIT, Duration::from_secs);
-    let cause = exercise
-        .and_then(|e| e.stuck.as_deref())
-        .unwrap_or(GENERAL_CAUSE);
+    let cause = match exercise.and_then(|e| e.stuck.as_deref()) {
+        Some(stuck) => racecourse_i18n::exercise(id, "stuck", stuck.trim()),
+        // The likely cause of a check that never finishes, when course.toml's
+        // `stuck` gives none for the exercise.
+        None => t!("spec-stuck-general-cause"),
+    };
     run_within(check, limit).map_err(|failure| match failure {
         Failure::Failed(message) => message,
-        Failure::Stuck(how) => format!(
-            "the check `{}` did not finish: {how}.\n\nLikely cause: {}",
-            how.check,
-            cause.trim()
+        Failure::Stuck(how) => t!(
+            "spec-stuck",
+            check = how.check,
+            how = how.to_string(),
+            cause = cause.trim()
         ),
     })
 }
@@ -155,20 +170,12 @@ struct Stuck {
 
 impl std::fmt::Display for Stuck {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.simulated {
-            write!(
-                f,
-                "it was still waiting after {} minutes of simulated time (the spec runs on tokio's paused \
-                 clock, which jumps ahead whenever every task waits) and was stopped",
-                self.limit.as_secs() / 60
-            )
+        let line = if self.simulated {
+            t!("spec-stuck-simulated", minutes = self.limit.as_secs() / 60)
         } else {
-            write!(
-                f,
-                "it was still running after {} s and was stopped",
-                self.limit.as_secs()
-            )
-        }
+            t!("spec-stuck-real", seconds = self.limit.as_secs())
+        };
+        f.write_str(&line)
     }
 }
 
@@ -225,9 +232,7 @@ fn run_within(check: Check, limit: Duration) -> Result<(), Failure> {
             limit,
             simulated: false,
         })),
-        Err(RecvTimeoutError::Disconnected) => Err(Failure::Failed(
-            "the spec's thread ended without a verdict".into(),
-        )),
+        Err(RecvTimeoutError::Disconnected) => Err(Failure::Failed(t!("spec-no-verdict"))),
     }
 }
 
@@ -239,7 +244,7 @@ where
     match tokio::spawn(spec).await {
         Ok(()) => Ok(()),
         Err(e) if e.is_panic() => Err(panic_message(e.into_panic())),
-        Err(e) => Err(format!("the spec's task was cancelled: {e}")),
+        Err(e) => Err(t!("spec-cancelled", error = e.to_string())),
     }
 }
 
@@ -283,7 +288,7 @@ pub async fn join<T>(handle: tokio::task::JoinHandle<T>) -> T {
     match handle.await {
         Ok(v) => v,
         Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-        Err(e) => panic!("a task of the spec was cancelled: {e}"),
+        Err(e) => panic!("{}", t!("spec-cancelled", error = e.to_string())),
     }
 }
 
@@ -293,7 +298,7 @@ pub fn panic_message(payload: Box<dyn Any + Send>) -> String {
         Ok(s) => *s,
         Err(payload) => match payload.downcast::<&'static str>() {
             Ok(s) => (*s).to_string(),
-            Err(_) => "the spec panicked with a value that is not text".into(),
+            Err(_) => t!("spec-panic-not-text"),
         },
     }
 }

@@ -1,5 +1,6 @@
 //! `cargo xtask services`: which PostgreSQL, Redis and RabbitMQ the tests would use.
 
+use racecourse_kit::i18n::t;
 use racecourse_kit::services::{Kind, find};
 
 pub fn run() -> anyhow::Result<()> {
@@ -7,7 +8,7 @@ pub fn run() -> anyhow::Result<()> {
     let mut missing = 0;
     for kind in [Kind::Postgres, Kind::Redis, Kind::RabbitMq] {
         match runtime.block_on(find(kind)) {
-            Ok(found) => println!("found {found}"),
+            Ok(found) => println!("{}", t!("services-found", found = found.to_string())),
             Err(not_found) => {
                 missing += 1;
                 println!("{not_found}\n");
@@ -15,11 +16,9 @@ pub fn run() -> anyhow::Result<()> {
         }
     }
     if missing == 0 {
-        println!("Every exercise can run. Next: `cargo xtask list`.");
+        println!("{}", t!("services-all"));
     } else {
-        println!(
-            "In-memory exercises run without services; `cargo xtask list` shows which need what."
-        );
+        println!("{}", t!("services-some-missing"));
     }
     Ok(())
 }

@@ -12,6 +12,7 @@
 //! arrive (WSL2 on a Windows drive, network drives): Enter runs.
 
 use notify::{EventKind, RecursiveMode, Watcher};
+use racecourse_kit::i18n::t;
 use racecourse_kit::manifest::{Course, Side, repo_root};
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
@@ -55,8 +56,8 @@ pub fn run(runner: &Path, id: Option<String>, manual: bool) -> anyhow::Result<()
         let passed = show_run(runner, &course, &id, runs, manual)?;
         let next = passed.then(|| next_of(runner)).flatten();
         match &next {
-            Some(next) => println!("\n{id} passes. Enter: go on to {next} · q: quit"),
-            None if passed => println!("\n{id} passes, and every exercise is done. q: quit"),
+            Some(next) => println!("\n{}", t!("watch-passes", id = id, next = next)),
+            None if passed => println!("\n{}", t!("watch-all-done", id = id)),
             None => {}
         }
         match wait(&events) {
@@ -101,9 +102,14 @@ fn show_run(
         .exercise(id)
         .map(|e| course.file_of(e, Side::Exercises))
         .unwrap_or_default();
-    let trigger = if manual { "Enter runs" } else { "saving runs" };
+    let trigger = if manual {
+        t!("watch-trigger-enter")
+    } else {
+        t!("watch-trigger-save")
+    };
     println!(
-        "racecourse watch: {id}, {file} · run {runs} · {trigger} · h hint · l list · n next · q quit\n"
+        "{}\n",
+        t!("watch-heading", id = id, file = file, runs = runs, trigger = trigger)
     );
     Ok(runner_command(runner, &["test", id]).status()?.success())
 }
@@ -173,6 +179,6 @@ fn wait(events: &Receiver<Event>) -> Event {
 
 /// After a hint or the list: back to the verdict on Enter (or a save).
 fn wait_for_enter(events: &Receiver<Event>) {
-    println!("\nEnter: back to the exercise");
+    println!("\n{}", t!("watch-back"));
     let _ = wait(events);
 }

@@ -2,6 +2,7 @@
 
 use super::erased::DynCounter;
 use super::together;
+use racecourse_kit::i18n::t;
 use racecourse_kit::spec::{Check, Runtime};
 use std::sync::Arc;
 
@@ -40,11 +41,8 @@ const ATOMIC_INCREMENTS: usize = 1000;
 pub async fn no_lost_updates(make: MakeCounter, increments: usize) {
     let first = make();
     first.increment().await;
-    assert_eq!(
-        first.get(),
-        1,
-        "a new counter incremented once should read 1"
-    );
+    let once = first.get();
+    assert!(once == 1, "{}", t!("spec-01-1-once", got = once));
 
     let counter = make();
     together(TASKS, |_| {
@@ -60,7 +58,14 @@ pub async fn no_lost_updates(make: MakeCounter, increments: usize) {
     let got = counter.get();
     assert!(
         got == expected,
-        "expected {expected} after {TASKS} tasks x {increments} increments, got {got}: {} increments lost",
-        expected.saturating_sub(got)
+        "{}",
+        t!(
+            "spec-01-1-lost",
+            expected = expected,
+            tasks = TASKS,
+            increments = increments,
+            got = got,
+            lost = expected.saturating_sub(got)
+        )
     );
 }

@@ -5,6 +5,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
+use racecourse_kit::i18n::t;
 use racecourse_kit::spec::{Check, Runtime};
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -84,16 +85,25 @@ fn seed() -> Vec<(String, Value)> {
 fn assert_problem(reply: &Reply, status: StatusCode, what: &str) {
     assert!(
         reply.status == status,
-        "{what}: expected {status}, got {}",
-        reply.status
+        "{}",
+        t!(
+            "spec-01-7-status",
+            what = what,
+            expected = status.to_string(),
+            got = reply.status.to_string()
+        )
     );
     assert!(
         reply.content_type == racecourse_kit::problem::CONTENT_TYPE
             && reply.body["status"] == status.as_u16(),
-        "{what}: the error must be an application/problem+json document with \"status\": {}, got {} {}",
-        status.as_u16(),
-        reply.content_type,
-        reply.body
+        "{}",
+        t!(
+            "spec-01-7-problem",
+            what = what,
+            status = status.as_u16(),
+            content_type = reply.content_type,
+            body = reply.body.to_string()
+        )
     );
 }
 
@@ -102,29 +112,38 @@ fn assert_problem(reply: &Reply, status: StatusCode, what: &str) {
 pub async fn preconditions_are_enforced(make: MakeRouter) {
     let app = make(seed());
     let read = call(&app, "GET", "/documents/terms", None, None).await;
-    assert_eq!(read.status, StatusCode::OK, "GET of a seeded document");
+    assert_eq!(
+        read.status,
+        StatusCode::OK,
+        "{}",
+        t!("spec-01-7-get-seeded")
+    );
     assert_eq!(
         read.body,
         json!({"text": "first draft"}),
-        "GET answers the document's content"
+        "{}",
+        t!("spec-01-7-get-content")
     );
-    let etag = read.etag.expect("GET must answer an ETag header");
+    let etag = read
+        .etag
+        .unwrap_or_else(|| panic!("{}", t!("spec-01-7-etag-header")));
     assert!(
         etag.len() > 2 && etag.starts_with('"') && etag.ends_with('"'),
-        "an ETag is a quoted string, got {etag}"
+        "{}",
+        t!("spec-01-7-etag-quoted", got = etag.as_str())
     );
 
     assert_problem(
         &call(&app, "GET", "/documents/nope", None, None).await,
         StatusCode::NOT_FOUND,
-        "GET of an unknown document",
+        &t!("spec-01-7-get-unknown"),
     );
 
     let edit = r#"{"text": "second draft"}"#;
     assert_problem(
         &call(&app, "PUT", "/documents/terms", None, Some(edit)).await,
         StatusCode::PRECONDITION_REQUIRED,
-        "PUT without If-Match",
+        &t!("spec-01-7-put-no-if-match"),
     );
     assert_problem(
         &call(
@@ -136,7 +155,7 @@ pub async fn preconditions_are_enforced(make: MakeRouter) {
         )
         .await,
         StatusCode::PRECONDITION_FAILED,
-        "PUT with an If-Match that is not the current ETag",
+        &t!("spec-01-7-put-stale"),
     );
     assert_problem(
         &call(
@@ -148,34 +167,39 @@ pub async fn preconditions_are_enforced(make: MakeRouter) {
         )
         .await,
         StatusCode::BAD_REQUEST,
-        "PUT with malformed JSON",
+        &t!("spec-01-7-put-malformed"),
     );
     assert_problem(
         &call(&app, "PUT", "/documents/nope", Some(&etag), Some(edit)).await,
         StatusCode::NOT_FOUND,
-        "PUT to an unknown document",
+        &t!("spec-01-7-put-unknown"),
     );
     let unchanged = call(&app, "GET", "/documents/terms", None, None).await;
     assert_eq!(
         (unchanged.body, unchanged.etag.as_deref()),
         (json!({"text": "first draft"}), Some(etag.as_str())),
-        "refused writes must leave the document and its ETag as they were"
+        "{}",
+        t!("spec-01-7-refused-unchanged")
     );
 
     let written = call(&app, "PUT", "/documents/terms", Some(&etag), Some(edit)).await;
     assert_eq!(
         written.status,
         StatusCode::OK,
-        "PUT with the current ETag must succeed"
+        "{}",
+        t!("spec-01-7-put-current")
     );
-    let new_etag = written.etag.expect("a successful PUT answers the new ETag");
-    assert_ne!(new_etag, etag, "a write must change the ETag");
+    let new_etag = written
+        .etag
+        .unwrap_or_else(|| panic!("{}", t!("spec-01-7-new-etag")));
+    assert_ne!(new_etag, etag, "{}", t!("spec-01-7-etag-changes"));
     let read = call(&app, "GET", "/documents/terms", None, None).await;
     assert_eq!(read.body, json!({"text": "second draft"}));
     assert_eq!(
         read.etag.as_deref(),
         Some(new_etag.as_str()),
-        "GET answers the ETag the PUT returned"
+        "{}",
+        t!("spec-01-7-get-new-etag")
     );
 
     assert_problem(
@@ -188,7 +212,7 @@ pub async fn preconditions_are_enforced(make: MakeRouter) {
         )
         .await,
         StatusCode::PRECONDITION_FAILED,
-        "a second PUT with the ETag read before the first PUT (the lost update)",
+        &t!("spec-01-7-put-lost-update"),
     );
     let any = call(
         &app,
@@ -201,7 +225,8 @@ pub async fn preconditions_are_enforced(make: MakeRouter) {
     assert_eq!(
         any.status,
         StatusCode::OK,
-        "If-Match: * matches any current document"
+        "{}",
+        t!("spec-01-7-if-match-any")
     );
 }
 
@@ -217,7 +242,7 @@ pub async fn one_of_many_racing_writers_wins(make: MakeRouter) {
         let etag = call(&app, "GET", "/documents/terms", None, None)
             .await
             .etag
-            .expect("GET must answer an ETag header");
+            .unwrap_or_else(|| panic!("{}", t!("spec-01-7-etag-header")));
         let replies = together(WRITERS, |i| {
             let (app, etag) = (app.clone(), etag.clone());
             async move {
@@ -242,17 +267,23 @@ pub async fn one_of_many_racing_writers_wins(make: MakeRouter) {
             .count();
         assert!(
             winners.len() == 1 && refused == WRITERS - 1,
-            "round {round}: {WRITERS} writers sent the same If-Match at once: expected 1 success and {} x 412, got {} successes \
-             and {refused} x 412; {} edits were silently overwritten",
-            WRITERS - 1,
-            winners.len(),
-            winners.len().saturating_sub(1)
+            "{}",
+            t!(
+                "spec-01-7-racing",
+                round = round,
+                writers = WRITERS,
+                expected_refused = WRITERS - 1,
+                successes = winners.len(),
+                refused = refused,
+                overwritten = winners.len().saturating_sub(1)
+            )
         );
         let read = call(&app, "GET", "/documents/terms", None, None).await;
         assert_eq!(
             read.body,
             json!({"text": format!("round {round}, draft by writer {}", winners[0])}),
-            "round {round}: the document must hold the content of the one writer that was told it won"
+            "{}",
+            t!("spec-01-7-winner-content", round = round)
         );
     }
 }

@@ -3,6 +3,7 @@
 use super::erased::DynFencedLock;
 use super::together;
 use crate::fencing::{Guard, StaleFence, lock_key};
+use racecourse_kit::i18n::t;
 use racecourse_kit::pause::Pausable;
 use racecourse_kit::services::{RedisSlot, with_redis};
 use racecourse_kit::spec::{Check, Runtime};
@@ -56,7 +57,12 @@ async fn until_expired(slot: &RedisSlot, key: &str, ttl: Duration) {
     while pttl(slot, key).await != -2 {
         assert!(
             waited < ttl + Duration::from_secs(2),
-            "the lock taken for {ttl:?} is still there after {waited:?}: set PX on it"
+            "{}",
+            t!(
+                "spec-01-8-not-expiring",
+                ttl = format!("{ttl:?}"),
+                waited = format!("{waited:?}")
+            )
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
         waited += Duration::from_millis(20);
@@ -72,13 +78,19 @@ pub async fn lock_is_exclusive_and_expires(make: MakeFencedLock) {
             .acquire(R, Duration::from_secs(30))
             .await
             .unwrap()
-            .expect("a free lock can be taken");
+            .unwrap_or_else(|| panic!("{}", t!("spec-01-8-free-taken")));
         let ttl = pttl(&slot, &lock_key(&slot.prefix, R)).await;
         assert!(
             ttl > 0 && ttl <= 30_000,
-            "the lock key must expire within the 30 s asked for (PTTL {ttl}): SET ... NX PX"
+            "{}",
+            t!("spec-01-8-ttl", ttl = ttl)
         );
-        assert_eq!(lock.acquire(R, Duration::from_secs(30)).await.unwrap(), None, "a held lock cannot be taken again");
+        assert_eq!(
+            lock.acquire(R, Duration::from_secs(30)).await.unwrap(),
+            None,
+            "{}",
+            t!("spec-01-8-held")
+        );
 
         let stranger = Guard {
             owner: "intruder".into(),
@@ -86,12 +98,34 @@ pub async fn lock_is_exclusive_and_expires(make: MakeFencedLock) {
         };
         assert!(
             !lock.release(&stranger).await.unwrap(),
-            "a release by someone who does not hold the lock must be refused (a plain DEL frees anybody's lock)"
+            "{}",
+            t!("spec-01-8-stranger-release")
         );
-        assert_eq!(lock.acquire(R, Duration::from_secs(30)).await.unwrap(), None, "the refused release left the lock held");
-        assert!(lock.release(&guard).await.unwrap(), "the holder may release");
-        let again = lock.acquire(R, Duration::from_secs(30)).await.unwrap().expect("a released lock can be taken");
-        assert!(again.fence > guard.fence, "each acquisition gets a larger fence: {} then {}", guard.fence, again.fence);
+        assert_eq!(
+            lock.acquire(R, Duration::from_secs(30)).await.unwrap(),
+            None,
+            "{}",
+            t!("spec-01-8-refused-release")
+        );
+        assert!(
+            lock.release(&guard).await.unwrap(),
+            "{}",
+            t!("spec-01-8-holder-releases")
+        );
+        let again = lock
+            .acquire(R, Duration::from_secs(30))
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("{}", t!("spec-01-8-released-taken")));
+        assert!(
+            again.fence > guard.fence,
+            "{}",
+            t!(
+                "spec-01-8-larger-fence",
+                first = guard.fence,
+                second = again.fence
+            )
+        );
     })
     .await;
 }
@@ -105,7 +139,7 @@ pub async fn paused_holder_is_fenced_off(make: MakeFencedLock) {
             .acquire(R, Duration::from_millis(100))
             .await
             .unwrap()
-            .expect("a free lock can be taken");
+            .unwrap_or_else(|| panic!("{}", t!("spec-01-8-free-taken")));
         until_expired(
             &slot,
             &lock_key(&slot.prefix, R),
@@ -116,10 +150,11 @@ pub async fn paused_holder_is_fenced_off(make: MakeFencedLock) {
             .acquire(R, Duration::from_secs(30))
             .await
             .unwrap()
-            .expect("once the paused holder's lease expired, the lock can be taken");
+            .unwrap_or_else(|| panic!("{}", t!("spec-01-8-expired-taken")));
         assert!(
             next.fence > paused.fence,
-            "the new holder's fence must be larger"
+            "{}",
+            t!("spec-01-8-new-fence-larger")
         );
         assert_eq!(
             lock.write("ledger", "by the new holder", next.fence)
@@ -138,21 +173,25 @@ pub async fn paused_holder_is_fenced_off(make: MakeFencedLock) {
                 presented: paused.fence,
                 highest: next.fence
             }),
-            "the paused holder's write with an old fence must be refused"
+            "{}",
+            t!("spec-01-8-late-write")
         );
         assert_eq!(
             lock.read("ledger").await.unwrap().as_deref(),
             Some("by the new holder"),
-            "the stored value must be the new holder's"
+            "{}",
+            t!("spec-01-8-stored-new")
         );
         assert!(
             !lock.release(&paused).await.unwrap(),
-            "the paused holder's release must be refused"
+            "{}",
+            t!("spec-01-8-late-release")
         );
         assert_eq!(
             lock.acquire(R, Duration::from_secs(30)).await.unwrap(),
             None,
-            "the new holder still holds the lock"
+            "{}",
+            t!("spec-01-8-new-holder")
         );
         assert!(lock.release(&next).await.unwrap());
     })
@@ -170,7 +209,7 @@ pub async fn holders_never_overlap(make: MakeFencedLock) {
         lock.write("count", "0", 0)
             .await
             .unwrap()
-            .expect("the first write, fence 0, is accepted");
+            .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-01-8-first-write")));
         together(TASKS, |_| {
             let (lock, fences) = (lock.clone(), fences.clone());
             async move {
@@ -180,7 +219,7 @@ pub async fn holders_never_overlap(make: MakeFencedLock) {
                         break g;
                     }
                     tries += 1;
-                    assert!(tries < 5000, "a task never got the lock in 5000 tries");
+                    assert!(tries < 5000, "{}", t!("spec-01-8-never-got", tries = 5000));
                     tokio::time::sleep(Duration::from_millis(2)).await;
                 };
                 fences.lock().unwrap().push(guard.fence);
@@ -189,10 +228,11 @@ pub async fn holders_never_overlap(make: MakeFencedLock) {
                 lock.write("count", &(read + 1).to_string(), guard.fence)
                     .await
                     .unwrap()
-                    .expect("the holder's write is accepted");
+                    .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-01-8-holder-write")));
                 assert!(
                     lock.release(&guard).await.unwrap(),
-                    "the holder releases its own lock"
+                    "{}",
+                    t!("spec-01-8-releases-own")
                 );
             }
         })
@@ -201,12 +241,14 @@ pub async fn holders_never_overlap(make: MakeFencedLock) {
         assert_eq!(
             count.as_deref(),
             Some(TASKS.to_string().as_str()),
-            "{TASKS} holders each added one"
+            "{}",
+            t!("spec-01-8-count", tasks = TASKS)
         );
         let fences = fences.lock().unwrap().clone();
         assert!(
             fences.windows(2).all(|w| w[0] < w[1]),
-            "the holders, in the order they held the lock, had fences {fences:?}: each must be larger than the one before"
+            "{}",
+            t!("spec-01-8-fence-order", fences = format!("{fences:?}"))
         );
     })
     .await;
@@ -218,7 +260,7 @@ async fn gap<T>(proxy: &Pausable, call: &JoinHandle<T>) {
     tokio::select! {
         () = proxy.paused() => {}
         () = async { while !call.is_finished() { tokio::time::sleep(Duration::from_millis(1)).await } } => {}
-        () = tokio::time::sleep(Duration::from_secs(5)) => panic!("the call sent nothing to Redis within 5 s"),
+        () = tokio::time::sleep(Duration::from_secs(5)) => panic!("{}", t!("spec-01-8-sent-nothing")),
     }
 }
 
@@ -231,7 +273,9 @@ async fn gap<T>(proxy: &Pausable, call: &JoinHandle<T>) {
 pub async fn a_pause_between_two_commands_changes_nothing(make: MakeFencedLock) {
     with_redis(|slot| async move {
         let other = make(slot.conn.clone(), slot.prefix.clone());
-        let proxy = Pausable::connect(&slot.url).await.expect("a connection through the pausing proxy");
+        let proxy = Pausable::connect(&slot.url)
+            .await
+            .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-01-8-proxy")));
         let paused = make(proxy.conn.clone(), slot.prefix.clone());
         let secs = Duration::from_secs;
 
@@ -244,24 +288,33 @@ pub async fn a_pause_between_two_commands_changes_nothing(make: MakeFencedLock) 
         gap(&proxy, &call).await;
         let between = other.acquire("pause-acquire", secs(30)).await.unwrap();
         if let Some(guard) = &between {
-            assert!(other.release(guard).await.unwrap(), "the holder may release");
+            assert!(
+                other.release(guard).await.unwrap(),
+                "{}",
+                t!("spec-01-8-holder-releases")
+            );
         }
         proxy.resume();
         let late = call.await.unwrap().unwrap();
         if let (Some(first), Some(second)) = (&between, &late) {
             assert!(
                 second.fence > first.fence,
-                "a client paused inside acquire while another took the lock with fence {} and released it; then the paused \
-                 client took the lock with fence {}, smaller than the holder's before it, so its writes are refused while it \
-                 holds the lock. Draw the fence only once the lock is yours, in the same script as the SET NX",
-                first.fence,
-                second.fence
+                "{}",
+                t!(
+                    "spec-01-8-pause-acquire",
+                    first = first.fence,
+                    second = second.fence
+                )
             );
         }
 
         // Release: the paused client's lease runs out and another takes the lock in the gap.
         let ttl = Duration::from_millis(200);
-        let guard = paused.acquire("pause-release", ttl).await.unwrap().expect("a free lock can be taken");
+        let guard = paused
+            .acquire("pause-release", ttl)
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("{}", t!("spec-01-8-free-taken")));
         proxy.hold_after_next();
         let call = tokio::spawn({
             let (paused, guard) = (paused.clone(), guard.clone());
@@ -270,40 +323,62 @@ pub async fn a_pause_between_two_commands_changes_nothing(make: MakeFencedLock) 
         gap(&proxy, &call).await;
         until_expired(&slot, &lock_key(&slot.prefix, "pause-release"), ttl).await;
         let next = other.acquire("pause-release", secs(30)).await.unwrap();
-        assert!(next.is_some(), "once the lease ran out the lock can be taken");
+        assert!(next.is_some(), "{}", t!("spec-01-8-lease-ran-out"));
         proxy.resume();
         let _ = call.await.unwrap();
         assert_eq!(
             other.acquire("pause-release", secs(30)).await.unwrap(),
             None,
-            "a client checked that it held the lock, paused until its lease ran out and another took it, then deleted \
-             the lock: it freed the new holder's lock. Compare and delete in one script"
+            "{}",
+            t!("spec-01-8-pause-release")
         );
 
         // Write: a holder with a newer fence writes in the gap of a write with an older one.
-        let older = paused.acquire("pause-write", secs(30)).await.unwrap().expect("a free lock can be taken");
-        assert!(paused.release(&older).await.unwrap(), "the holder may release");
-        let newer = other.acquire("pause-write", secs(30)).await.unwrap().expect("a released lock can be taken");
+        let older = paused
+            .acquire("pause-write", secs(30))
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("{}", t!("spec-01-8-free-taken")));
+        assert!(
+            paused.release(&older).await.unwrap(),
+            "{}",
+            t!("spec-01-8-holder-releases")
+        );
+        let newer = other
+            .acquire("pause-write", secs(30))
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("{}", t!("spec-01-8-released-taken")));
         proxy.hold_after_next();
         let call = tokio::spawn({
             let paused = paused.clone();
-            async move { paused.write("pause-ledger", "by the older holder", older.fence).await }
+            async move {
+                paused
+                    .write("pause-ledger", "by the older holder", older.fence)
+                    .await
+            }
         });
         gap(&proxy, &call).await;
         assert_eq!(
-            other.write("pause-ledger", "by the newer holder", newer.fence).await.unwrap(),
+            other
+                .write("pause-ledger", "by the newer holder", newer.fence)
+                .await
+                .unwrap(),
             Ok(()),
-            "the newest holder's write is accepted"
+            "{}",
+            t!("spec-01-8-newest-write")
         );
         proxy.resume();
         let _ = call.await.unwrap();
         assert_eq!(
             other.read("pause-ledger").await.unwrap().as_deref(),
             Some("by the newer holder"),
-            "a write with fence {} read the stored fence, paused while the holder with fence {} wrote, then wrote over \
-             it: the old fence won. Compare and write in one script",
-            older.fence,
-            newer.fence
+            "{}",
+            t!(
+                "spec-01-8-pause-write",
+                older = older.fence,
+                newer = newer.fence
+            )
         );
     })
     .await;

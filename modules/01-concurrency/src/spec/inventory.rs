@@ -4,6 +4,7 @@ use super::erased::DynInventory;
 use super::together;
 use crate::MIGRATOR;
 use crate::inventory::{ReserveError, create_product, stock_report};
+use racecourse_kit::i18n::t;
 use racecourse_kit::services::with_pg;
 use racecourse_kit::spec::{Check, Runtime};
 use sqlx::PgPool;
@@ -62,65 +63,126 @@ pub async fn never_oversells(make: MakeInventory) {
         let inventory = make(pool.clone());
         let probe = create_product(&pool, "probe", 2).await.unwrap();
         assert!(
-            matches!(inventory.reserve(probe, 0, "ann").await, Err(ReserveError::InvalidQuantity(0))),
-            "a quantity of 0 must be refused with InvalidQuantity"
+            matches!(
+                inventory.reserve(probe, 0, "ann").await,
+                Err(ReserveError::InvalidQuantity(0))
+            ),
+            "{}",
+            t!("spec-01-4-zero")
         );
         assert!(
-            matches!(inventory.reserve(9_999_999, 1, "ann").await, Err(ReserveError::UnknownProduct(9_999_999))),
-            "a product that does not exist must be refused with UnknownProduct"
+            matches!(
+                inventory.reserve(9_999_999, 1, "ann").await,
+                Err(ReserveError::UnknownProduct(9_999_999))
+            ),
+            "{}",
+            t!("spec-01-4-unknown")
         );
         assert!(
-            matches!(inventory.reserve(probe, 3, "ann").await, Err(ReserveError::OutOfStock { available: 2 })),
-            "3 units of a product with 2 in stock must be refused with OutOfStock {{ available: 2 }}"
+            matches!(
+                inventory.reserve(probe, 3, "ann").await,
+                Err(ReserveError::OutOfStock { available: 2 })
+            ),
+            "{}",
+            t!("spec-01-4-not-enough")
         );
         let order = inventory.reserve(probe, 2, "ann").await;
-        assert!(order.is_ok(), "reserving the 2 units of a product with 2 in stock must succeed, got {order:?}");
         assert!(
-            matches!(inventory.reserve(probe, 1, "bob").await, Err(ReserveError::OutOfStock { available: 0 })),
-            "with nothing left a reservation must be refused with OutOfStock {{ available: 0 }}"
+            order.is_ok(),
+            "{}",
+            t!("spec-01-4-last-units", got = format!("{order:?}"))
+        );
+        assert!(
+            matches!(
+                inventory.reserve(probe, 1, "bob").await,
+                Err(ReserveError::OutOfStock { available: 0 })
+            ),
+            "{}",
+            t!("spec-01-4-sold-out")
         );
 
         for round in 1..=ROUNDS {
-            let product = create_product(&pool, &format!("round {round}"), STOCK).await.unwrap();
+            let product = create_product(&pool, &format!("round {round}"), STOCK)
+                .await
+                .unwrap();
             let results = together(BUYERS, |i| {
                 let inventory = inventory.clone();
-                async move { inventory.reserve(product, quantity(round, i), &format!("buyer-{i}")).await }
+                async move {
+                    inventory
+                        .reserve(product, quantity(round, i), &format!("buyer-{i}"))
+                        .await
+                }
             })
             .await;
-            if let Some(Err(other)) = results.iter().find(|r| !matches!(r, Ok(_) | Err(ReserveError::OutOfStock { .. }))) {
-                panic!("round {round}: a buyer failed with `{other}`; with stock left a buyer must get an order, without it OutOfStock");
+            if let Some(Err(other)) = results
+                .iter()
+                .find(|r| !matches!(r, Ok(_) | Err(ReserveError::OutOfStock { .. })))
+            {
+                panic!(
+                    "{}",
+                    t!(
+                        "spec-01-4-buyer-failed",
+                        round = round,
+                        error = other.to_string()
+                    )
+                );
             }
             let told_ok: i64 = (0..BUYERS)
                 .filter(|i| results[*i].is_ok())
                 .map(|i| i64::from(quantity(round, i)))
                 .sum();
             let report = stock_report(&pool, product).await.unwrap().unwrap();
-            let mix = if round == 1 { "1 unit each" } else { "3, 6 or 9 units each" };
+            let mix = if round == 1 {
+                t!("spec-01-4-mix-single")
+            } else {
+                t!("spec-01-4-mix-mixed")
+            };
             assert!(
                 report.oversold() == 0,
-                "round {round}: {} units ordered of {STOCK} in stock: {} units oversold ({BUYERS} buyers at once, {mix})",
-                report.units_ordered,
-                report.oversold()
+                "{}",
+                t!(
+                    "spec-01-4-oversold",
+                    round = round,
+                    ordered = report.units_ordered,
+                    stock = STOCK,
+                    oversold = report.oversold(),
+                    buyers = BUYERS,
+                    mix = mix
+                )
             );
             assert!(
-                i64::from(report.reserved) == report.units_ordered && report.units_ordered == told_ok,
-                "round {round}: buyers were told they got {told_ok} units, the orders hold {} units and reserved = {}: \
-                 the orders and the reservation went out of step ({mix})",
-                report.units_ordered,
-                report.reserved
+                i64::from(report.reserved) == report.units_ordered
+                    && report.units_ordered == told_ok,
+                "{}",
+                t!(
+                    "spec-01-4-out-of-step",
+                    round = round,
+                    told = told_ok,
+                    ordered = report.units_ordered,
+                    reserved = report.reserved,
+                    mix = mix
+                )
             );
             let left = STOCK - report.reserved;
-            if let Some(i) = (0..BUYERS).find(|i| results[*i].is_err() && quantity(round, *i) <= left) {
+            if let Some(i) =
+                (0..BUYERS).find(|i| results[*i].is_err() && quantity(round, *i) <= left)
+            {
                 panic!(
-                    "round {round}: buyer-{i} asked for {} units and was told they were sold out, but {left} are still there",
-                    quantity(round, i)
+                    "{}",
+                    t!(
+                        "spec-01-4-wrongly-sold-out",
+                        round = round,
+                        buyer = i,
+                        asked = quantity(round, i),
+                        left = left
+                    )
                 );
             }
             if round == 1 {
                 assert!(
                     report.orders == i64::from(STOCK),
-                    "round 1: expected {STOCK} orders of one unit for {STOCK} units, got {}",
-                    report.orders
+                    "{}",
+                    t!("spec-01-4-orders", stock = STOCK, got = report.orders)
                 );
             }
         }
@@ -141,22 +203,28 @@ pub async fn held_lock_times_out(make: MakeInventory) {
             .execute(&mut *holder)
             .await
             .unwrap();
-        let attempt = tokio::time::timeout(Duration::from_secs(2), inventory.reserve(product, 1, "ann")).await;
+        let attempt =
+            tokio::time::timeout(Duration::from_secs(2), inventory.reserve(product, 1, "ann"))
+                .await;
         holder.rollback().await.unwrap();
         match attempt {
-            Err(_) => panic!(
-                "reserve waited 2 s on a locked row: set lock_timeout in the transaction so it gives up after 200 ms"
-            ),
+            Err(_) => panic!("{}", t!("spec-01-4-waited")),
             Ok(Err(ReserveError::Busy)) => {}
-            Ok(other) => panic!(
-                "while another transaction holds the row, reserve must fail with Busy after its lock timeout, got {other:?} \
-                 (does it lock the row with SELECT ... FOR UPDATE?)"
-            ),
+            Ok(other) => panic!("{}", t!("spec-01-4-not-busy", got = format!("{other:?}"))),
         }
         let report = stock_report(&pool, product).await.unwrap().unwrap();
-        assert_eq!((report.reserved, report.orders), (0, 0), "a reservation that timed out must write nothing");
+        assert_eq!(
+            (report.reserved, report.orders),
+            (0, 0),
+            "{}",
+            t!("spec-01-4-timed-out-writes-nothing")
+        );
         let after = inventory.reserve(product, 1, "ann").await;
-        assert!(after.is_ok(), "once the row is free the reservation goes through, got {after:?}");
+        assert!(
+            after.is_ok(),
+            "{}",
+            t!("spec-01-4-after-free", got = format!("{after:?}"))
+        );
     })
     .await;
 }

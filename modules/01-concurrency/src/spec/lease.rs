@@ -4,6 +4,7 @@
 use super::erased::DynLeaseLock;
 use super::together;
 use crate::lease::{Lease, NotOwner, WaitTimeout};
+use racecourse_kit::i18n::t;
 use racecourse_kit::spec::{Check, Runtime};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -51,19 +52,22 @@ pub async fn only_the_owner_releases(make: MakeLeaseLock) {
     let lock = make();
     let lease = lock
         .try_acquire(R, secs(30))
-        .expect("a free resource can be taken");
+        .unwrap_or_else(|| panic!("{}", t!("spec-01-3-free-taken")));
     assert!(
         lease.expires_at >= Instant::now() + secs(30) - Duration::from_millis(1),
-        "a lease of 30 s must expire 30 s from now"
+        "{}",
+        t!("spec-01-3-expires")
     );
     assert_eq!(
         lock.try_acquire(R, secs(30)),
         None,
-        "a held resource cannot be taken again"
+        "{}",
+        t!("spec-01-3-held")
     );
     assert!(
         lock.try_acquire("another", secs(30)).is_some(),
-        "another resource is free"
+        "{}",
+        t!("spec-01-3-another-free")
     );
 
     let forged = Lease {
@@ -73,25 +77,34 @@ pub async fn only_the_owner_releases(make: MakeLeaseLock) {
     assert_eq!(
         lock.release(&forged),
         Err(NotOwner),
-        "a lease with another token must not release"
+        "{}",
+        t!("spec-01-3-forged")
     );
     assert_eq!(
         lock.try_acquire(R, secs(30)),
         None,
-        "a refused release must leave the lock held"
+        "{}",
+        t!("spec-01-3-refused-release")
     );
 
     let other = lock.try_acquire("another-2", secs(30)).unwrap();
-    assert_ne!(other.token, lease.token, "every lease needs its own token");
-    assert_eq!(lock.release(&lease), Ok(()), "the owner may release");
+    assert_ne!(other.token, lease.token, "{}", t!("spec-01-3-own-token"));
+    assert_eq!(
+        lock.release(&lease),
+        Ok(()),
+        "{}",
+        t!("spec-01-3-owner-releases")
+    );
     assert_eq!(
         lock.release(&lease),
         Err(NotOwner),
-        "a lease released once cannot release again"
+        "{}",
+        t!("spec-01-3-released-twice")
     );
     assert!(
         lock.try_acquire(R, secs(30)).is_some(),
-        "a released resource can be taken"
+        "{}",
+        t!("spec-01-3-released-taken")
     );
 }
 
@@ -104,21 +117,24 @@ pub async fn expired_lease_can_be_taken(make: MakeLeaseLock) {
     assert_eq!(
         lock.try_acquire(R, secs(10)),
         None,
-        "9 s into a 10 s lease the resource is still held"
+        "{}",
+        t!("spec-01-3-still-held")
     );
     advance(secs(2)).await;
     let next = lock
         .try_acquire(R, secs(10))
-        .expect("11 s into a 10 s lease the lease has expired and the resource can be taken");
+        .unwrap_or_else(|| panic!("{}", t!("spec-01-3-expired-taken")));
     assert_eq!(
         lock.release(&crashed),
         Err(NotOwner),
-        "the expired holder's release must be refused: it would free the new holder's lock"
+        "{}",
+        t!("spec-01-3-expired-release")
     );
     assert_eq!(
         lock.try_acquire(R, secs(10)),
         None,
-        "the new holder still holds the resource"
+        "{}",
+        t!("spec-01-3-new-holder")
     );
     assert_eq!(lock.release(&next), Ok(()));
 }
@@ -132,14 +148,11 @@ pub async fn waiting_times_out_or_wakes(make: MakeLeaseLock) {
     let start = Instant::now();
     let waited = lock.acquire(R, secs(10), secs(1)).await;
     let took = start.elapsed();
-    assert_eq!(
-        waited,
-        Err(WaitTimeout),
-        "waiting 1 s for a resource held 60 s must time out"
-    );
+    assert_eq!(waited, Err(WaitTimeout), "{}", t!("spec-01-3-times-out"));
     assert!(
         took >= secs(1) && took < Duration::from_millis(1100),
-        "a wait of 1 s must give up after 1 s, it took {took:?}"
+        "{}",
+        t!("spec-01-3-gives-up", took = format!("{took:?}"))
     );
 
     let waiter = {
@@ -153,25 +166,21 @@ pub async fn waiting_times_out_or_wakes(make: MakeLeaseLock) {
     sleep(secs(5)).await;
     lock.release(&held).unwrap();
     let (lease, took) = waiter.await.unwrap();
-    assert!(
-        lease.is_ok(),
-        "the waiter must get the resource once it is released"
-    );
+    assert!(lease.is_ok(), "{}", t!("spec-01-3-waiter-gets"));
     assert!(
         took < Duration::from_millis(5100),
-        "the resource was released at 5 s but the waiter got it at {took:?}: wake waiters on release"
+        "{}",
+        t!("spec-01-3-wake-on-release", took = format!("{took:?}"))
     );
 
     let start = Instant::now();
     let after_expiry = lock.acquire(R, secs(10), secs(30)).await;
     let took = start.elapsed();
-    assert!(
-        after_expiry.is_ok(),
-        "the resource must come free when the 10 s lease expires"
-    );
+    assert!(after_expiry.is_ok(), "{}", t!("spec-01-3-free-on-expiry"));
     assert!(
         took >= secs(9) && took < Duration::from_millis(10_100),
-        "the holder's lease ran out 10 s after it was taken, 5 s ago or so; the waiter got it after {took:?}"
+        "{}",
+        t!("spec-01-3-wake-on-expiry", took = format!("{took:?}"))
     );
 }
 
@@ -194,7 +203,7 @@ pub async fn holders_never_overlap(make: MakeLeaseLock) {
             let lease = lock
                 .acquire(R, secs(60), secs(60))
                 .await
-                .expect("with a wait of a minute every task gets its turn (each holds for 10 ms)");
+                .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-01-3-turn")));
             if inside.swap(true, Ordering::SeqCst) {
                 overlaps.fetch_add(1, Ordering::SeqCst);
             }
@@ -203,7 +212,7 @@ pub async fn holders_never_overlap(make: MakeLeaseLock) {
             value.store(read + 1, Ordering::SeqCst);
             inside.store(false, Ordering::SeqCst);
             lock.release(&lease)
-                .expect("a holder releases its own lease");
+                .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-01-3-releases-own")));
         }
     })
     .await;
@@ -213,10 +222,12 @@ pub async fn holders_never_overlap(make: MakeLeaseLock) {
     );
     assert!(
         overlaps == 0,
-        "{overlaps} times a task took the lock while another held it"
+        "{}",
+        t!("spec-01-3-overlaps", overlaps = overlaps)
     );
     assert!(
         value == TASKS as u64,
-        "{TASKS} holders each added one, the value is {value}"
+        "{}",
+        t!("spec-01-3-value", tasks = TASKS, value = value)
     );
 }

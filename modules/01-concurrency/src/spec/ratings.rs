@@ -4,6 +4,7 @@ use super::erased::DynRatings;
 use super::together;
 use crate::MIGRATOR;
 use crate::ratings::{RateError, create_book, rating_totals};
+use racecourse_kit::i18n::t;
 use racecourse_kit::services::with_pg;
 use racecourse_kit::spec::{Check, Runtime};
 use sqlx::PgPool;
@@ -32,15 +33,17 @@ pub async fn no_rating_is_lost(make: MakeRatings) {
         for bad in [0, 6, -1] {
             assert!(
                 matches!(ratings.rate(probe, bad).await, Err(RateError::InvalidStars(s)) if s == bad),
-                "a rating of {bad} stars must be refused with InvalidStars"
+                "{}",
+                t!("spec-01-6-invalid-stars", stars = bad)
             );
         }
         assert!(
             matches!(ratings.rate(9_999_999, 3).await, Err(RateError::UnknownBook(9_999_999))),
-            "a book that does not exist must be refused with UnknownBook"
+            "{}",
+            t!("spec-01-6-unknown")
         );
-        assert!(ratings.rate(probe, 4).await.is_ok(), "one rating of an existing book must succeed");
-        assert_eq!(rating_totals(&pool, probe).await.unwrap(), (1, 4), "one rating of 4: count 1, sum 4");
+        assert!(ratings.rate(probe, 4).await.is_ok(), "{}", t!("spec-01-6-one-ok"));
+        assert_eq!(rating_totals(&pool, probe).await.unwrap(), (1, 4), "{}", t!("spec-01-6-one-counted"));
 
         for round in 1..=ROUNDS {
             let book = create_book(&pool, &format!("round {round}")).await.unwrap();
@@ -52,17 +55,23 @@ pub async fn no_rating_is_lost(make: MakeRatings) {
             let failed: Vec<String> = results.iter().filter_map(|r| r.as_ref().err()).map(|e| e.to_string()).collect();
             assert!(
                 failed.is_empty(),
-                "round {round}: {} of {RATERS} ratings failed, the first with `{}`: retry a conflict with backoff",
-                failed.len(),
-                failed[0]
+                "{}",
+                t!("spec-01-6-failed", round = round, failed = failed.len(), raters = RATERS, first = failed[0])
             );
             let expected_sum: i64 = (0..RATERS).map(|i| (i % 5) as i64 + 1).sum();
             let (count, sum) = rating_totals(&pool, book).await.unwrap();
             assert!(
                 count == RATERS as i32 && sum == expected_sum,
-                "round {round}: {RATERS} ratings summing to {expected_sum} were all reported saved, \
-                 but the book shows count {count} and sum {sum}: {} ratings lost",
-                RATERS as i32 - count
+                "{}",
+                t!(
+                    "spec-01-6-lost",
+                    round = round,
+                    raters = RATERS,
+                    expected = expected_sum,
+                    count = count,
+                    sum = sum,
+                    lost = RATERS as i32 - count
+                )
             );
         }
     })

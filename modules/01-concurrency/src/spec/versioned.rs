@@ -3,6 +3,7 @@
 use super::erased::DynVersionedStore;
 use super::together;
 use crate::versioned::{Conflict, TransferError, Write};
+use racecourse_kit::i18n::t;
 use racecourse_kit::spec::{Check, Runtime};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
@@ -50,18 +51,21 @@ fn write(key: &str, expected_version: u64, value: i64) -> Write {
 /// commit is all or nothing.
 pub async fn stale_version_is_refused(make: MakeStore) {
     let store = make(&[("a", 100), ("b", 100)]);
-    let a = store.get("a").expect("account a was created");
+    let a = store
+        .get("a")
+        .unwrap_or_else(|| panic!("{}", t!("spec-01-2-account-created", account = "a")));
     assert_eq!(a.value, 100);
-    assert_eq!(a.version, 1, "new accounts start at version 1");
+    assert_eq!(a.version, 1, "{}", t!("spec-01-2-first-version"));
 
     store
         .commit(&[write("a", 1, 90)])
-        .expect("a commit at the current version must succeed");
+        .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-01-2-current-commit")));
     let a = store.get("a").unwrap();
     assert_eq!(
         (a.value, a.version),
         (90, 2),
-        "a commit writes the value and bumps the version"
+        "{}",
+        t!("spec-01-2-commit-bumps")
     );
 
     let stale = store.commit(&[write("a", 1, 80)]);
@@ -72,23 +76,23 @@ pub async fn stale_version_is_refused(make: MakeStore) {
             expected: 1,
             actual: Some(2)
         }),
-        "a write computed from version 1 must be refused once a is at version 2"
+        "{}",
+        t!("spec-01-2-stale-refused")
     );
     assert_eq!(
         store.get("a").unwrap().value,
         90,
-        "a refused commit must not write"
+        "{}",
+        t!("spec-01-2-refused-writes-nothing")
     );
 
     let mixed = store.commit(&[write("a", 2, 1), write("b", 7, 2)]);
-    assert!(
-        mixed.is_err(),
-        "a commit with one stale write must be refused"
-    );
+    assert!(mixed.is_err(), "{}", t!("spec-01-2-mixed-refused"));
     assert_eq!(
         (store.get("a").unwrap().value, store.get("b").unwrap().value),
         (90, 100),
-        "a commit is all or nothing: when b's write is stale, a must not change either"
+        "{}",
+        t!("spec-01-2-all-or-nothing")
     );
     assert_eq!(
         store.commit(&[write("nope", 1, 1)]),
@@ -97,7 +101,8 @@ pub async fn stale_version_is_refused(make: MakeStore) {
             expected: 1,
             actual: None
         }),
-        "a write to a missing key is a conflict with no actual version"
+        "{}",
+        t!("spec-01-2-missing-key")
     );
 }
 
@@ -115,7 +120,9 @@ pub async fn racing_commits_lose_nothing(make: MakeStore) {
             tokio::task::spawn_blocking(move || {
                 let mut succeeded = 0i64;
                 for _ in 0..COMMITS_PER_THREAD {
-                    let read = store.get("hot").expect("account hot was created");
+                    let read = store.get("hot").unwrap_or_else(|| {
+                        panic!("{}", t!("spec-01-2-account-created", account = "hot"))
+                    });
                     if store
                         .commit(&[write("hot", read.version, read.value + 1)])
                         .is_ok()
@@ -134,10 +141,15 @@ pub async fn racing_commits_lose_nothing(make: MakeStore) {
     let value = store.get("hot").unwrap().value;
     assert!(
         value == succeeded,
-        "{COMMIT_THREADS} threads each committed `value + 1` {COMMITS_PER_THREAD} times from the version they had read; \
-         {succeeded} commits reported success but the value is {value}: {} successful commits were lost. Two commits \
-         from the same version both passed the check: check and write under one lock, in one critical section",
-        succeeded - value
+        "{}",
+        t!(
+            "spec-01-2-racing-lost",
+            threads = COMMIT_THREADS,
+            commits = COMMITS_PER_THREAD,
+            succeeded = succeeded,
+            value = value,
+            lost = succeeded - value
+        )
     );
 }
 
@@ -167,12 +179,14 @@ pub async fn transfer_checks_its_input(make: MakeStore) {
     assert_eq!(
         store.transfer("a", "b", 30).await,
         Ok(1),
-        "an uncontended transfer takes one attempt"
+        "{}",
+        t!("spec-01-2-one-attempt")
     );
     assert_eq!(
         (store.get("a").unwrap().value, store.get("b").unwrap().value),
         (70, 30),
-        "30 moved from a to b"
+        "{}",
+        t!("spec-01-2-moved")
     );
 }
 
@@ -224,7 +238,14 @@ pub async fn concurrent_transfers_keep_the_total(make: MakeStore) {
                     .or_default() += 1;
             }
             Err(other) => panic!(
-                "transfer {from} -> {to} of {amount} failed with {other:?}, which valid input never should"
+                "{}",
+                t!(
+                    "spec-01-2-unexpected-error",
+                    from = from,
+                    to = to,
+                    amount = amount,
+                    error = format!("{other:?}")
+                )
             ),
         }
     }
@@ -233,26 +254,43 @@ pub async fn concurrent_transfers_keep_the_total(make: MakeStore) {
     let opening_total = OPENING * ACCOUNTS as i64;
     assert!(
         total == opening_total,
-        "the accounts held {opening_total} in all before the transfers and {total} after: {} was {} by lost updates",
-        (total - opening_total).abs(),
-        if total > opening_total {
-            "created"
-        } else {
-            "destroyed"
-        }
+        "{}",
+        t!(
+            "spec-01-2-total",
+            before = opening_total,
+            after = total,
+            difference = (total - opening_total).abs(),
+            change = if total > opening_total {
+                "created"
+            } else {
+                "destroyed"
+            }
+        )
     );
     assert!(
         actual == expected,
-        "after {moved} successful transfers the balances should be {expected:?}, they are {actual:?}: \
-         a transfer that reported success was lost, or one that reported failure was applied"
+        "{}",
+        t!(
+            "spec-01-2-balances",
+            moved = moved,
+            expected = format!("{expected:?}"),
+            actual = format!("{actual:?}")
+        )
     );
     assert!(
         actual.iter().all(|b| *b >= 0),
-        "a balance went negative: {actual:?}"
+        "{}",
+        t!("spec-01-2-negative", actual = format!("{actual:?}"))
     );
     let attempted = TASKS * TRANSFERS_PER_TASK;
     assert!(
         moved * 2 >= attempted,
-        "only {moved} of {attempted} transfers went through ({errors:?}): retry conflicts up to MAX_ATTEMPTS times"
+        "{}",
+        t!(
+            "spec-01-2-too-few",
+            moved = moved,
+            attempted = attempted,
+            errors = format!("{errors:?}")
+        )
     );
 }
