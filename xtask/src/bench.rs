@@ -29,7 +29,10 @@ const RUSTLINGS_FILE: &str = "exercises/07_structs/structs1.rs";
 /// `-C prefer-dynamic` (.cargo/config.toml), which applies under the repository.
 const NO_COURSE_FLAGS: (&str, &str) = ("CARGO_ENCODED_RUSTFLAGS", "");
 
-/// Runs module `module`'s bench with `args`, with the services it needs.
+/// Runs module `module`'s bench with `args`, with the services it needs,
+/// built with `--release`: unoptimised, the bench's own client, not the
+/// strategy or PostgreSQL, sets the figures (verify's smoke run of each bench
+/// stays a debug build, which the test command builds anyway).
 pub fn module(ctx: &Ctx, module: &Module, args: &[String]) -> anyhow::Result<()> {
     let bench = ctx
         .root
@@ -46,6 +49,7 @@ pub fn module(ctx: &Ctx, module: &Module, args: &[String]) -> anyhow::Result<()>
     let mut cargo_args = vec![
         "run",
         "--quiet",
+        "--release",
         "-p",
         &module.demo_package,
         "--bin",

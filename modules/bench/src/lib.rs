@@ -11,7 +11,7 @@ mod pgbench;
 mod plot;
 mod report;
 
-pub use measure::{Attempt, Measure, drive};
-pub use pgbench::{PgMeasure, pgbench};
+pub use measure::{Attempt, Measure, client_of, drive};
+pub use pgbench::{PgMeasure, pgbench, pgbench_with};
 pub use plot::plot;
 pub use report::{Point, table};

@@ -32,8 +32,19 @@ impl Measure {
     }
 }
 
+/// How [`drive`] numbers the calls of one client: client `c`'s `n`th call
+/// is `c * CALLS_PER_CLIENT + n`.
+const CALLS_PER_CLIENT: usize = 1_000_000;
+
+/// The client that made call `call` of [`drive`]: a bench whose clients keep
+/// state of their own (a worker's claimed batch) finds its slot with it.
+pub fn client_of(call: usize) -> usize {
+    call / CALLS_PER_CLIENT
+}
+
 /// Runs `op` from `clients` tasks at once for `time`, each starting its next
-/// operation as soon as the last one ends, and measures them all.
+/// operation as soon as the last one ends, and measures them all. `op` is
+/// given the call's number, unique in the run; [`client_of`] tells its client.
 pub async fn drive<F, Fut>(clients: usize, time: Duration, op: F) -> Measure
 where
     F: Fn(usize) -> Fut + Send + Sync + 'static,
@@ -50,7 +61,7 @@ where
                 let mut n = 0;
                 while Instant::now() < deadline {
                     let start = Instant::now();
-                    let attempt = op(client * 1_000_000 + n).await;
+                    let attempt = op(client * CALLS_PER_CLIENT + n).await;
                     seen.push((start.elapsed(), attempt));
                     n += 1;
                 }
@@ -105,5 +116,23 @@ mod tests {
         );
         assert_eq!(measure.attempts, 2 * operations);
         assert!(measure.p50 >= Duration::from_millis(1) && measure.p99 >= measure.p50);
+    }
+
+    #[tokio::test]
+    async fn tells_each_call_its_client() {
+        let seen = Arc::new(std::sync::Mutex::new(std::collections::BTreeSet::new()));
+        let record = seen.clone();
+        drive(3, Duration::from_millis(20), move |call| {
+            record.lock().unwrap().insert(client_of(call));
+            async {
+                tokio::task::yield_now().await;
+                Attempt {
+                    attempts: 1,
+                    succeeded: true,
+                }
+            }
+        })
+        .await;
+        assert_eq!(*seen.lock().unwrap(), [0, 1, 2].into());
     }
 }

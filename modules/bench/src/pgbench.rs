@@ -15,12 +15,37 @@ pub struct PgMeasure {
     pub latency_average: Duration,
 }
 
+impl PgMeasure {
+    /// The figures per operation of ours when each of pgbench's transactions
+    /// does `operations` of them (a batch of jobs claimed, then completed one
+    /// by one): `operations` times the rate, the latency shared among them.
+    pub fn per(self, operations: u32) -> PgMeasure {
+        PgMeasure {
+            tps: self.tps * f64::from(operations),
+            latency_average: self.latency_average / operations.max(1),
+        }
+    }
+}
+
 /// Runs `script` (pgbench's script language) with `clients` clients for
 /// `time` against `url`, with `search_path` set to `schema`. `Ok(None)` when
 /// pgbench is not installed: the bench then says what it skipped.
 pub fn pgbench(
     url: &str,
     schema: &str,
+    script: &str,
+    clients: usize,
+    time: Duration,
+) -> Result<Option<PgMeasure>, String> {
+    pgbench_with(url, &[("search_path", schema)], script, clients, time)
+}
+
+/// [`pgbench`] with these settings on each of its connections (`-c
+/// name=value` in `PGOPTIONS`), as a bench sets them on its own pool:
+/// `search_path` and, say, `synchronous_commit`.
+pub fn pgbench_with(
+    url: &str,
+    settings: &[(&str, &str)],
     script: &str,
     clients: usize,
     time: Duration,
@@ -39,7 +64,7 @@ pub fn pgbench(
         .args(["-c", &clients.to_string(), "-j", &clients.to_string()])
         .args(["-T", &time.as_secs().max(1).to_string()])
         .arg(url)
-        .env("PGOPTIONS", format!("-c search_path={schema}"))
+        .env("PGOPTIONS", options(settings))
         .output();
     let _ = std::fs::remove_file(&file);
     let output = match output {
@@ -58,6 +83,15 @@ pub fn pgbench(
     parse(&text)
         .map(Some)
         .ok_or_else(|| format!("cannot read pgbench's figures from:\n{text}"))
+}
+
+/// `-c a=1 -c b=2`, as libpq reads `PGOPTIONS`.
+fn options(settings: &[(&str, &str)]) -> String {
+    settings
+        .iter()
+        .map(|(name, value)| format!("-c {name}={value}"))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Reads `latency average = 1.234 ms` and `tps = 5678.9 (without initial
@@ -89,5 +123,24 @@ mod tests {
         assert!((m.tps - 4115.123456).abs() < 1e-6);
         assert_eq!(m.latency_average, Duration::from_micros(1944));
         assert_eq!(parse("nothing"), None);
+    }
+
+    #[test]
+    fn a_batch_per_transaction_is_counted_per_operation() {
+        let batch = PgMeasure {
+            tps: 500.0,
+            latency_average: Duration::from_millis(2),
+        };
+        let per_job = batch.per(10);
+        assert_eq!(per_job.tps, 5000.0);
+        assert_eq!(per_job.latency_average, Duration::from_micros(200));
+    }
+
+    #[test]
+    fn settings_become_pgoptions() {
+        assert_eq!(
+            options(&[("search_path", "rc_x"), ("synchronous_commit", "off")]),
+            "-c search_path=rc_x -c synchronous_commit=off"
+        );
     }
 }
