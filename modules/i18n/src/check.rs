@@ -18,10 +18,10 @@ type Messages = BTreeMap<String, BTreeSet<String>>;
 pub fn problems(code: &BTreeSet<String>, exercise_ids: &BTreeSet<String>) -> Vec<String> {
     let mut found = vec![];
     let mut parsed = vec![];
-    for (lang, source) in CATALOGUES {
-        match messages(source) {
+    for (lang, files) in CATALOGUES {
+        match messages(files) {
             Ok(messages) => parsed.push((*lang, messages)),
-            Err(e) => found.push(format!("catalogue/{lang}.ftl does not parse: {e}")),
+            Err(e) => found.push(format!("catalogue/{lang}: {e}")),
         }
     }
     let Some((_, english)) = parsed.first() else {
@@ -30,17 +30,17 @@ pub fn problems(code: &BTreeSet<String>, exercise_ids: &BTreeSet<String>) -> Vec
     for id in code {
         if !english.contains_key(id) {
             found.push(format!(
-                "catalogue/en.ftl has no message `{id}`, which the code uses"
+                "catalogue/en has no message `{id}`, which the code uses"
             ));
         }
     }
     for id in english.keys().filter(|id| !code.contains(*id)) {
-        found.push(format!("catalogue/en.ftl has `{id}`, which no code uses"));
+        found.push(format!("catalogue/en has `{id}`, which no code uses"));
     }
     for (lang, messages) in &parsed[1..] {
         for id in english.keys().chain(exercise_ids) {
             if !messages.contains_key(id) {
-                found.push(format!("catalogue/{lang}.ftl has no `{id}`"));
+                found.push(format!("catalogue/{lang} has no `{id}`"));
             }
         }
         for (id, variables) in messages {
@@ -49,14 +49,12 @@ pub fn problems(code: &BTreeSet<String>, exercise_ids: &BTreeSet<String>) -> Vec
             // translation has it, and shown in English where not.
             let a_check = id.starts_with("exercise-") && id.contains("-check-");
             if known.is_none() && !exercise_ids.contains(id) && !a_check {
-                found.push(format!(
-                    "catalogue/{lang}.ftl has `{id}`, which English lacks"
-                ));
+                found.push(format!("catalogue/{lang} has `{id}`, which English lacks"));
             }
             let empty = BTreeSet::new();
             for variable in variables.difference(known.unwrap_or(&empty)) {
                 found.push(format!(
-                    "catalogue/{lang}.ftl: `{id}` uses ${variable}, which the code does not pass"
+                    "catalogue/{lang}: `{id}` uses ${variable}, which the code does not pass"
                 ));
             }
         }
@@ -71,8 +69,8 @@ pub fn coverage(exercise_ids: &BTreeSet<String>) -> Vec<(&'static str, usize, us
     let wanted: BTreeSet<&String> = english.keys().chain(exercise_ids).collect();
     CATALOGUES[1..]
         .iter()
-        .map(|(lang, source)| {
-            let messages = messages(source).unwrap_or_default();
+        .map(|(lang, files)| {
+            let messages = messages(files).unwrap_or_default();
             let present = wanted
                 .iter()
                 .filter(|id| messages.contains_key(**id))
@@ -136,23 +134,29 @@ fn ids_in(source: &str) -> Vec<String> {
     ids
 }
 
-/// A catalogue's messages and the variables each uses.
-fn messages(source: &str) -> Result<Messages, String> {
-    let resource = parser::parse(source).map_err(|(_, errors)| {
-        errors
-            .iter()
-            .map(|e| format!("{e:?}"))
-            .collect::<Vec<_>>()
-            .join("; ")
-    })?;
+/// A catalogue's messages and the variables each uses, from all its files;
+/// a message in two files is an error (Fluent would keep the first).
+fn messages(files: &[&str]) -> Result<Messages, String> {
     let mut messages = Messages::new();
-    for entry in resource.body {
-        if let Entry::Message(message) = entry {
-            let mut variables = BTreeSet::new();
-            if let Some(pattern) = &message.value {
-                pattern_variables(pattern, &mut variables);
+    for source in files {
+        let resource = parser::parse(*source).map_err(|(_, errors)| {
+            errors
+                .iter()
+                .map(|e| format!("{e:?}"))
+                .collect::<Vec<_>>()
+                .join("; ")
+        })?;
+        for entry in resource.body {
+            if let Entry::Message(message) = entry {
+                let mut variables = BTreeSet::new();
+                if let Some(pattern) = &message.value {
+                    pattern_variables(pattern, &mut variables);
+                }
+                let id = message.id.name.to_string();
+                if messages.insert(id.clone(), variables).is_some() {
+                    return Err(format!("`{id}` is in two of its files"));
+                }
             }
-            messages.insert(message.id.name.to_string(), variables);
         }
     }
     Ok(messages)
@@ -210,9 +214,14 @@ mod tests {
     #[test]
     fn reads_variables_through_plurals() {
         let found =
-            messages("m = { $count ->\n    [one] one { $id }\n   *[other] many\n}\n").unwrap();
+            messages(&["m = { $count ->\n    [one] one { $id }\n   *[other] many\n}\n"]).unwrap();
         let expected: BTreeSet<String> = ["count", "id"].map(String::from).into();
         assert_eq!(found["m"], expected);
+    }
+
+    #[test]
+    fn a_message_in_two_files_is_an_error() {
+        assert!(messages(&["a = one\n", "a = two\n"]).is_err());
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! The messages a student sees, in the student's language.
 //!
 //! Every message the runner prints and every explanation a spec gives is an
-//! entry in a [Fluent](https://projectfluent.org) catalogue, one file per
-//! language in `catalogue/` (`en.ftl`, `uk.ftl`). The code names a message by
+//! entry in a [Fluent](https://projectfluent.org) catalogue, one per language
+//! in `catalogue/` (`en/`, `uk/`), each a few files: the runner's messages,
+//! the exercises' texts, a file per module for its specs' explanations. The code names a message by
 //! its id and passes its variables, with [`t!`]:
 //!
 //! ```
@@ -22,8 +23,7 @@
 //! English in course.toml; a translation gives them as `exercise-<id>-<field>`
 //! entries (`exercise-01-1-hint`), read with [`exercise`].
 //!
-//! Adding a language is adding its file to `catalogue/` and one line to
-//! [`CATALOGUES`].
+//! Adding a language is adding its folder to `catalogue/`.
 
 pub mod check;
 
@@ -34,12 +34,10 @@ use unic_langid::LanguageIdentifier;
 
 pub use fluent_bundle::FluentValue as Value;
 
-/// Every language the course speaks, by code, with its catalogue. English is
-/// first: it is the source every other catalogue translates.
-pub const CATALOGUES: &[(&str, &str)] = &[
-    ("en", include_str!("../catalogue/en.ftl")),
-    ("uk", include_str!("../catalogue/uk.ftl")),
-];
+/// Every language the course speaks, by code, with its catalogue's files
+/// (`catalogue/<code>/*.ftl`, compiled in by build.rs). English is first: it
+/// is the source every other catalogue translates.
+pub const CATALOGUES: &[(&str, &[&str])] = include!(concat!(env!("OUT_DIR"), "/catalogues.rs"));
 
 static CHOSEN: OnceLock<&'static str> = OnceLock::new();
 
@@ -83,17 +81,19 @@ struct Catalogue {
 }
 
 impl Catalogue {
-    fn parse(lang: &str, source: &str) -> Catalogue {
-        // The catalogues are compiled in and [`check`]ed by verify: a syntax
-        // error cannot reach a student, and where one slips through, the
-        // entries that parsed still serve.
-        let resource = FluentResource::try_new(source.to_string()).unwrap_or_else(|(r, _)| r);
+    fn parse(lang: &str, files: &[&str]) -> Catalogue {
         let id: LanguageIdentifier = lang.parse().unwrap_or_default();
         let mut bundle = FluentBundle::new_concurrent(vec![id]);
         // No Unicode isolation marks around variables: the output is a
         // terminal, where they show as stray characters.
         bundle.set_use_isolating(false);
-        let _ = bundle.add_resource(resource);
+        for source in files {
+            // The catalogues are compiled in and [`check`]ed by verify: a syntax
+            // error cannot reach a student, and where one slips through, the
+            // entries that parsed still serve.
+            let resource = FluentResource::try_new(source.to_string()).unwrap_or_else(|(r, _)| r);
+            let _ = bundle.add_resource(resource);
+        }
         Catalogue { bundle }
     }
 
@@ -110,7 +110,7 @@ fn catalogue(lang: &str) -> &'static Catalogue {
     let all = PARSED.get_or_init(|| {
         CATALOGUES
             .iter()
-            .map(|(lang, source)| Catalogue::parse(lang, source))
+            .map(|(lang, files)| Catalogue::parse(lang, files))
             .collect()
     });
     let index = CATALOGUES.iter().position(|(l, _)| *l == lang).unwrap_or(0);
