@@ -2,13 +2,14 @@
 
 use crate::containers::Containers;
 use crate::{Ctx, cargo};
+use racecourse_manifest::Module;
 
 pub fn run(ctx: &Ctx, module: &str, args: &[String]) -> anyhow::Result<()> {
     let module = ctx.course.module(module).ok_or_else(|| {
         let ids: Vec<&str> = ctx.course.modules.iter().map(|m| m.id.as_str()).collect();
         anyhow::anyhow!("there is no module {module}; there are {}", ids.join(", "))
     })?;
-    let containers = Containers::provide(&ctx.root, services_asked(args))?;
+    let containers = Containers::provide(&ctx.root, services_asked(module, args))?;
     let mut cargo_args = vec!["run", "--quiet", "-p", &module.demo_package, "--"];
     cargo_args.extend(args.iter().map(String::as_str));
     let mut cmd = cargo::command(&ctx.root, &cargo_args);
@@ -18,9 +19,9 @@ pub fn run(ctx: &Ctx, module: &str, args: &[String]) -> anyhow::Result<()> {
     std::process::exit(status.code().unwrap_or(1));
 }
 
-/// The services the demo's flags ask for: `--store pg` needs PostgreSQL; the
-/// in-memory default needs nothing.
-fn services_asked(args: &[String]) -> Vec<&'static str> {
+/// The services the demo needs: what course.toml's `demo_services` says it
+/// needs as it runs by default, and PostgreSQL when `--store pg` asks for it.
+fn services_asked<'a>(module: &'a Module, args: &[String]) -> Vec<&'a str> {
     let store = args
         .iter()
         .enumerate()
@@ -29,10 +30,11 @@ fn services_asked(args: &[String]) -> Vec<&'static str> {
             Some(rest) => rest.strip_prefix('='),
             None => None,
         });
-    match store {
-        Some("pg") => vec!["postgres"],
-        _ => Vec::new(),
+    let mut services: Vec<&str> = module.demo_services.iter().map(String::as_str).collect();
+    if store == Some("pg") && !services.contains(&"postgres") {
+        services.push("postgres");
     }
+    services
 }
 
 #[cfg(test)]
@@ -43,17 +45,40 @@ mod tests {
         list.iter().map(|s| s.to_string()).collect()
     }
 
+    fn module(services: &[&str]) -> Module {
+        Module {
+            id: "01".into(),
+            title: "a module".into(),
+            dir: "01-a".into(),
+            package: "a".into(),
+            exercises_package: "a-exercises".into(),
+            solutions_package: "a-solutions".into(),
+            demo_package: "a-demo".into(),
+            demo_services: services.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
     #[test]
-    fn only_the_pg_store_needs_postgres() {
+    fn the_pg_store_adds_postgres_to_what_the_demo_needs() {
+        let in_memory = module(&[]);
         assert_eq!(
-            services_asked(&args(&["--impl", "naive", "--store", "pg"])),
+            services_asked(&in_memory, &args(&["--impl", "naive", "--store", "pg"])),
             ["postgres"]
         );
         assert_eq!(
-            services_asked(&args(&["--store=pg", "--load", "100"])),
+            services_asked(&in_memory, &args(&["--store=pg", "--load", "100"])),
             ["postgres"]
         );
-        assert!(services_asked(&args(&["--impl", "naive", "--load", "100"])).is_empty());
-        assert!(services_asked(&args(&["--store", "mem"])).is_empty());
+        assert!(services_asked(&in_memory, &args(&["--impl", "naive"])).is_empty());
+        assert!(services_asked(&in_memory, &args(&["--store", "mem"])).is_empty());
+        let shop = module(&["postgres", "rabbitmq"]);
+        assert_eq!(
+            services_asked(&shop, &args(&["--load", "1000"])),
+            ["postgres", "rabbitmq"]
+        );
+        assert_eq!(
+            services_asked(&shop, &args(&["--store", "pg"])),
+            ["postgres", "rabbitmq"]
+        );
     }
 }

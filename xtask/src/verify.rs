@@ -347,6 +347,16 @@ fn manifest_problems(ctx: &Ctx) -> Vec<String> {
         .filter(|p| p.extension().is_some_and(|e| e == "md"))
         .filter_map(|p| std::fs::read_to_string(p).ok())
         .collect();
+    for module in &ctx.course.modules {
+        for name in &module.demo_services {
+            if racecourse_manifest::services::service(name).is_none() {
+                problems.push(format!(
+                    "module {}: demo_services names {name}, which is no service the course knows",
+                    module.id
+                ));
+            }
+        }
+    }
     let mut ids = BTreeSet::new();
     for e in &ctx.course.exercises {
         if !ids.insert(&e.id) {

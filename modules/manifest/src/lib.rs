@@ -43,6 +43,10 @@ pub struct Module {
     pub exercises_package: String,
     pub solutions_package: String,
     pub demo_package: String,
+    /// What `cargo xtask demo` provides for the demo as it runs by default
+    /// ("postgres", "redis", "rabbitmq"); `--store pg` adds PostgreSQL.
+    #[serde(default)]
+    pub demo_services: Vec<String>,
 }
 
 /// One exercise.
