@@ -142,6 +142,30 @@ impl Checkout for IgnoresDeadline {
 // ANCHOR_END: ignores_deadline
 
 // ANCHOR: locks_then_commits
+/// The cart checked under `FOR UPDATE` in a transaction of its own, which
+/// then commits, so its locks end with the check: the first step of this
+/// wrong fix and of `SoldBeforeOrder`.
+async fn checked_and_committed(
+    pool: &PgPool,
+    user: &str,
+    now: i64,
+) -> Result<Vec<Row>, CheckoutError> {
+    let mut tx = pool.begin().await?;
+    let cart: Vec<Row> = sqlx::query_as(CART_LOCKED)
+        .bind(user)
+        .fetch_all(&mut *tx)
+        .await?;
+    if cart.is_empty() {
+        return Err(CheckoutError::EmptyCart);
+    }
+    let expired = not_valid(&cart, user, now);
+    if !expired.is_empty() {
+        return Err(CheckoutError::Expired(expired));
+    }
+    tx.commit().await?;
+    Ok(cart)
+}
+
 /// Every rule checked under `FOR UPDATE`, then the transaction committed and
 /// the sale written after it: the locks end with the check, and the sweeper
 /// frees a ticket in the gap before the unconditional UPDATE sells it.
@@ -157,19 +181,7 @@ impl Checkout for LocksThenCommits {
 
     async fn checkout(&self, user: &str) -> Result<Order, CheckoutError> {
         let now = self.clock.now_ms();
-        let mut tx = self.pool.begin().await?;
-        let cart: Vec<Row> = sqlx::query_as(CART_LOCKED)
-            .bind(user)
-            .fetch_all(&mut *tx)
-            .await?;
-        if cart.is_empty() {
-            return Err(CheckoutError::EmptyCart);
-        }
-        let expired = not_valid(&cart, user, now);
-        if !expired.is_empty() {
-            return Err(CheckoutError::Expired(expired));
-        }
-        tx.commit().await?;
+        let cart = checked_and_committed(&self.pool, user, now).await?;
         let tickets: Vec<(i64, i64)> = cart.iter().map(|(id, price, ..)| (*id, *price)).collect();
         let mut conn = self.pool.acquire().await?;
         sell(&mut conn, user, &tickets, now).await
@@ -196,19 +208,7 @@ impl Checkout for SoldBeforeOrder {
 
     async fn checkout(&self, user: &str) -> Result<Order, CheckoutError> {
         let now = self.clock.now_ms();
-        let mut check = self.pool.begin().await?;
-        let cart: Vec<Row> = sqlx::query_as(CART_LOCKED)
-            .bind(user)
-            .fetch_all(&mut *check)
-            .await?;
-        if cart.is_empty() {
-            return Err(CheckoutError::EmptyCart);
-        }
-        let expired = not_valid(&cart, user, now);
-        if !expired.is_empty() {
-            return Err(CheckoutError::Expired(expired));
-        }
-        check.commit().await?;
+        let cart = checked_and_committed(&self.pool, user, now).await?;
         let ids: Vec<i64> = cart.iter().map(|(id, ..)| *id).collect();
         let mut mark = self.pool.begin().await?;
         let sold = sqlx::query(
