@@ -14,8 +14,10 @@
 //! - [`i18n`] gives every message a student sees in their language (its own
 //!   crate, `racecourse-i18n`, which the runner uses too).
 //! - [`problem`] turns errors into `application/problem+json` (RFC 9457).
-//! - [`load`] fires concurrent HTTP requests at a demo and measures them.
+//! - [`load`] fires concurrent HTTP requests at a demo and measures them;
+//!   [`ask`] sends one through its router in process, for the demos' tests.
 
+pub mod ask;
 pub mod gallery;
 pub mod load;
 pub mod metrics;

@@ -5,22 +5,12 @@
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use http_body_util::BodyExt;
 use racecourse_01::demo::MemShop;
 use racecourse_01_demo::metered::{PoolGauge, router};
 use racecourse_01_solutions::versioned::MemStore;
-use tower::ServiceExt;
 
 async fn send(router: &Router, request: Request<Body>) -> (StatusCode, String, String) {
-    let response = router.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let content_type = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    (status, content_type, String::from_utf8_lossy(&bytes).into())
+    racecourse_kit::ask::ask(router, request).await
 }
 
 fn order(qty: i32) -> Request<Body> {

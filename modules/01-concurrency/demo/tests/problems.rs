@@ -3,9 +3,9 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use http_body_util::BodyExt;
 use racecourse_01::demo::{MemShop, app};
 use racecourse_01_solutions::versioned::MemStore;
+use racecourse_kit::ask::ask;
 use tower::ServiceExt;
 
 async fn call(
@@ -19,21 +19,12 @@ async fn call(
     if let Some(ct) = content_type {
         request = request.header(header::CONTENT_TYPE, ct);
     }
-    let response = app(shop)
-        .oneshot(request.body(Body::from(body.to_string())).unwrap())
-        .await
-        .unwrap();
-    let status = response.status();
-    let ct = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let request = request.body(Body::from(body.to_string())).unwrap();
+    let (status, ct, body) = ask(&app(shop), request).await;
     (
         status,
         ct,
-        serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
+        serde_json::from_str(&body).unwrap_or(serde_json::Value::Null),
     )
 }
 

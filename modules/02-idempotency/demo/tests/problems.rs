@@ -7,9 +7,9 @@ use racecourse_02::IdempotencyStore;
 use racecourse_02::demo::Tally;
 use racecourse_02_solutions::layer::IdempotencyLayer;
 use racecourse_02_solutions::store::MemStore;
+use racecourse_kit::ask::ask;
 use std::sync::Arc;
 use std::time::Duration;
-use tower::ServiceExt;
 
 fn app() -> Router {
     let store = Arc::new(MemStore::new(
@@ -26,26 +26,7 @@ async fn send(app: &Router, key: Option<&str>, body: &str) -> (StatusCode, Strin
     if let Some(key) = key {
         request = request.header("idempotency-key", key);
     }
-    let response = app
-        .clone()
-        .oneshot(request.body(Body::from(body.to_string())).unwrap())
-        .await
-        .unwrap();
-    let status = response.status();
-    let content_type = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    let body = http_body_util::BodyExt::collect(response.into_body())
-        .await
-        .unwrap()
-        .to_bytes();
-    (
-        status,
-        content_type,
-        String::from_utf8(body.to_vec()).unwrap(),
-    )
+    ask(app, request.body(Body::from(body.to_string())).unwrap()).await
 }
 
 fn assert_problem(got: (StatusCode, String, String), status: StatusCode, words: &str) {

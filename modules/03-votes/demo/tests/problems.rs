@@ -9,9 +9,9 @@ use racecourse_03::poll::create_poll;
 use racecourse_03::reward::{SystemClock, Zone};
 use racecourse_03::spec::erased as e;
 use racecourse_03_solutions as solution;
+use racecourse_kit::ask::ask;
 use racecourse_kit::services::{with_pg, with_redis};
 use std::sync::Arc;
-use tower::ServiceExt;
 
 async fn send(
     app: &Router,
@@ -23,23 +23,11 @@ async fn send(
     if body.is_some() {
         request = request.header(header::CONTENT_TYPE, "application/json");
     }
-    let request = request.body(Body::from(body.unwrap_or_default())).unwrap();
-    let response = app.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let content_type = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    let body = http_body_util::BodyExt::collect(response.into_body())
-        .await
-        .unwrap()
-        .to_bytes();
-    (
-        status,
-        content_type,
-        String::from_utf8_lossy(&body).into_owned(),
+    ask(
+        app,
+        request.body(Body::from(body.unwrap_or_default())).unwrap(),
     )
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread")]

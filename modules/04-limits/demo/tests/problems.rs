@@ -4,10 +4,10 @@
 use axum::Router;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
-use axum::http::{Method, Request, StatusCode, header};
+use axum::http::{Method, Request, StatusCode};
 use racecourse_04_solutions::layer::RateLimitLayer;
+use racecourse_kit::ask::ask;
 use std::net::SocketAddr;
-use tower::ServiceExt;
 
 fn app() -> Router {
     let config = racecourse_04::demo::config(Vec::new());
@@ -27,22 +27,7 @@ async fn send(
     let mut request = request.body(Body::empty()).unwrap();
     let peer: SocketAddr = "198.51.100.7:40000".parse().unwrap();
     request.extensions_mut().insert(ConnectInfo(peer));
-    let response = app.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let content_type = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    let body = http_body_util::BodyExt::collect(response.into_body())
-        .await
-        .unwrap()
-        .to_bytes();
-    (
-        status,
-        content_type,
-        String::from_utf8(body.to_vec()).unwrap(),
-    )
+    ask(app, request).await
 }
 
 fn assert_problem(got: &(StatusCode, String, String), status: StatusCode) {

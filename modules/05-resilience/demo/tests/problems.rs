@@ -9,6 +9,7 @@ use racecourse_05::spec::erased::payment_client;
 use racecourse_05::{Breaker, BreakerConfig, ClientConfig, FakeGateway, Mode};
 use racecourse_05_solutions::breaker::MemBreaker;
 use racecourse_05_solutions::payments::ResilientClient;
+use racecourse_kit::ask::ask;
 use std::sync::Arc;
 use std::time::Duration;
 use tower::ServiceExt;
@@ -40,22 +41,7 @@ async fn send(app: &Router, method: &str, path: &str, body: &str) -> (StatusCode
         .header(header::CONTENT_TYPE, "application/json")
         .body(Body::from(body.to_string()))
         .unwrap();
-    let response = app.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let content_type = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    let body = http_body_util::BodyExt::collect(response.into_body())
-        .await
-        .unwrap()
-        .to_bytes();
-    (
-        status,
-        content_type,
-        String::from_utf8(body.to_vec()).unwrap(),
-    )
+    ask(app, request).await
 }
 
 fn assert_problem(got: (StatusCode, String, String), status: StatusCode) {

@@ -3,16 +3,16 @@
 
 use axum::Router;
 use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::{Request, StatusCode};
 use racecourse_07::demo::{Booking, router};
 use racecourse_07::spec::erased as e;
 use racecourse_07::{Clock, MIGRATOR, tickets};
 use racecourse_07_solutions as s;
+use racecourse_kit::ask::ask;
 use racecourse_kit::services::{RedisSlot, with_pg, with_redis};
 use serde_json::Value;
 use std::sync::Arc;
 use std::time::Duration;
-use tower::ServiceExt;
 
 const TTL: Duration = Duration::from_secs(60);
 
@@ -48,25 +48,11 @@ async fn send(
     if let Some(user) = user {
         request = request.header("x-user", user);
     }
-    let response = app
-        .clone()
-        .oneshot(request.body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = response.status();
-    let content_type = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    let body = http_body_util::BodyExt::collect(response.into_body())
-        .await
-        .unwrap()
-        .to_bytes();
+    let (status, content_type, body) = ask(app, request.body(Body::empty()).unwrap()).await;
     (
         status,
         content_type,
-        serde_json::from_slice(&body).unwrap_or(Value::Null),
+        serde_json::from_str(&body).unwrap_or(Value::Null),
     )
 }
 
