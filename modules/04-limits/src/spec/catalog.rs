@@ -9,6 +9,7 @@ use super::erased::DynCatalogCache;
 use super::together;
 use crate::MIGRATOR;
 use crate::catalog::{Product, TTL, version_key};
+use racecourse_kit::i18n::t;
 use racecourse_kit::services::{RedisSlot, with_pg, with_redis};
 use racecourse_kit::spec::{Check, Runtime};
 use redis::aio::ConnectionManager;
@@ -66,7 +67,7 @@ where
         )
         .execute(&pool)
         .await
-        .expect("seed the catalog");
+        .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-6-seed")));
         with_redis(move |slot| async move {
             let cache = make(pool.clone(), slot.conn.clone(), slot.prefix.clone());
             body(pool, slot, cache).await;
@@ -81,14 +82,20 @@ async fn calls(pool: &PgPool) -> i64 {
     sqlx::query_scalar("SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM search_calls")
         .fetch_one(pool)
         .await
-        .expect("read search_calls")
+        .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-6-read-calls")))
 }
 
 async fn search(cache: &dyn DynCatalogCache, query: &str) -> Vec<Product> {
-    cache
-        .search(query)
-        .await
-        .unwrap_or_else(|e| panic!("search(\"{query}\") failed: {e}"))
+    cache.search(query).await.unwrap_or_else(|e| {
+        panic!(
+            "{}",
+            t!(
+                "spec-04-6-search-failed",
+                query = query,
+                error = e.to_string()
+            )
+        )
+    })
 }
 
 fn prices(products: &[Product]) -> Vec<(i64, i64)> {
@@ -116,13 +123,13 @@ async fn until_someone_waits<T>(
         )
         .fetch_one(&mut *watcher)
         .await
-        .expect("read pg_stat_activity");
+        .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-6-read-activity")));
         if waiting > 0 {
             return;
         }
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    panic!("{what} never reached the database within 10 s");
+    panic!("{}", t!("spec-04-6-never-reached", what = what));
 }
 
 /// A second search of the same words is answered from Redis; every cached
@@ -132,29 +139,29 @@ pub async fn a_hit_makes_no_query(make: MakeCatalog) {
         let first = search(&*cache, "lamp").await;
         assert!(
             prices(&first) == vec![(1, 2500), (2, 8900), (4, 1200)],
-            "search(\"lamp\") answered {first:?}, expected products 1, 2 and 4 (by id)"
+            "{}",
+            t!("spec-04-6-lamp", got = format!("{first:?}"))
         );
         let again = search(&*cache, "lamp").await;
         assert!(
             again == first,
-            "the cached search answered {again:?}, expected {first:?}"
+            "{}",
+            t!(
+                "spec-04-6-cached",
+                got = format!("{again:?}"),
+                expected = format!("{first:?}")
+            )
         );
         let n = calls(&pool).await;
-        assert!(
-            n == 1,
-            "two searches for \"lamp\" made {n} database queries, expected 1: the second is a hit"
-        );
+        assert!(n == 1, "{}", t!("spec-04-6-hit", queries = n));
         search(&*cache, "desk").await;
-        assert!(
-            calls(&pool).await == 2,
-            "another search is another miss: 2 queries"
-        );
+        assert!(calls(&pool).await == 2, "{}", t!("spec-04-6-another-miss"));
         let mut conn = slot.conn.clone();
         let keys: Vec<String> = redis::cmd("KEYS")
             .arg(format!("{}*", slot.prefix))
             .query_async(&mut conn)
             .await
-            .expect("KEYS under the test's prefix");
+            .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-6-keys")));
         let version = version_key(&slot.prefix);
         let mut entries = 0;
         for key in keys {
@@ -162,27 +169,27 @@ pub async fn a_hit_makes_no_query(make: MakeCatalog) {
                 .arg(&key)
                 .query_async(&mut conn)
                 .await
-                .expect("PTTL");
+                .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-6-pttl")));
             if key == version {
                 assert!(
                     ttl == -1,
-                    "the namespace version {key} has a TTL ({ttl} ms): when it expires the \
-                     version starts again from 0, and entries cached under the old versions \
-                     are live again"
+                    "{}",
+                    t!("spec-04-6-version-ttl", key = key, ttl = ttl)
                 );
             } else {
                 entries += 1;
                 let max = TTL.as_millis() as i64;
                 assert!(
                     ttl > max - 10_000 && ttl <= max,
-                    "the cached search {key} has TTL {ttl} ms (-1: none), expected {max} ms: \
-                     every entry expires"
+                    "{}",
+                    t!("spec-04-6-entry-ttl", key = key, ttl = ttl, max = max)
                 );
             }
         }
         assert!(
             entries == 2,
-            "two searches cached {entries} entries under the prefix, expected 2"
+            "{}",
+            t!("spec-04-6-entries", entries = entries)
         );
     })
     .await;
@@ -194,15 +201,20 @@ pub async fn an_update_is_seen_at_once(make: MakeCatalog) {
     with_catalog(make, |_pool, _slot, cache| async move {
         search(&*cache, "lamp").await;
         search(&*cache, "desk").await;
-        cache.update_price(1, 2900).await.expect("update_price");
+        cache
+            .update_price(1, 2900)
+            .await
+            .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-6-update-price")));
         for query in ["lamp", "desk"] {
             let got = search(&*cache, query).await;
             assert!(
                 got.iter().any(|p| p.id == 1 && p.price_cents == 2900),
-                "update_price(1, 2900) returned, then search(\"{query}\") answered {:?}: a \
-                 stale price; the update must invalidate every cached search holding the \
-                 product (bump the namespace version)",
-                prices(&got)
+                "{}",
+                t!(
+                    "spec-04-6-stale",
+                    query = query,
+                    got = format!("{:?}", prices(&got))
+                )
             );
         }
     })
@@ -214,34 +226,38 @@ pub async fn an_update_is_seen_at_once(make: MakeCatalog) {
 /// not answer that old price.
 pub async fn a_late_miss_never_caches_stale(make: MakeCatalog) {
     with_catalog(make, |pool, _slot, cache| async move {
-        let mut watcher = pool.acquire().await.expect("a connection");
-        let mut gate = pool.begin().await.expect("begin");
+        let mut watcher = pool
+            .acquire()
+            .await
+            .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-6-connection")));
+        let mut gate = pool
+            .begin()
+            .await
+            .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-6-begin")));
         sqlx::query("SELECT 1 FROM gate FOR UPDATE")
             .execute(&mut *gate)
             .await
-            .expect("hold the gate");
+            .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-6-hold-gate")));
         let late = {
             let cache = cache.clone();
             tokio::spawn(async move { cache.search("lamp").await })
         };
-        until_someone_waits(&mut watcher, &late, "the search").await;
+        until_someone_waits(&mut watcher, &late, &t!("spec-04-6-what-search")).await;
         tokio::time::timeout(Duration::from_secs(10), cache.update_price(1, 3100))
             .await
-            .expect("update_price must not wait for a search")
-            .expect("update_price");
-        gate.commit().await.expect("release the gate");
+            .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-6-update-waited")))
+            .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-6-update-price")));
+        gate.commit()
+            .await
+            .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-6-release-gate")));
         racecourse_kit::spec::join(late)
             .await
-            .expect("the late search");
+            .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-6-late-search")));
         let got = search(&*cache, "lamp").await;
         assert!(
             got.iter().any(|p| p.id == 1 && p.price_cents == 3100),
-            "a search read the catalog before update_price(1, 3100) committed and cached it \
-             after the update had invalidated the cache; the next search answered {:?}: the \
-             stale price, cached for 5 minutes. Deleting keys does not help (the late write \
-             comes after the delete): cache under the version read before the query, so a \
-             late write lands in a namespace nobody reads",
-            prices(&got)
+            "{}",
+            t!("spec-04-6-late-write", got = format!("{:?}", prices(&got)))
         );
     })
     .await;
@@ -252,36 +268,43 @@ pub async fn a_late_miss_never_caches_stale(make: MakeCatalog) {
 /// returns, no search may.
 pub async fn a_read_during_the_update_never_caches_stale(make: MakeCatalog) {
     with_catalog(make, |pool, _slot, cache| async move {
-        let mut watcher = pool.acquire().await.expect("a connection");
-        let mut row = pool.begin().await.expect("begin");
+        let mut watcher = pool
+            .acquire()
+            .await
+            .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-6-connection")));
+        let mut row = pool
+            .begin()
+            .await
+            .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-6-begin")));
         sqlx::query("SELECT 1 FROM products WHERE id = 1 FOR UPDATE")
             .execute(&mut *row)
             .await
-            .expect("lock product 1");
+            .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-6-lock-product")));
         let update = {
             let cache = cache.clone();
             tokio::spawn(async move { cache.update_price(1, 4200).await })
         };
-        until_someone_waits(&mut watcher, &update, "the update").await;
+        until_someone_waits(&mut watcher, &update, &t!("spec-04-6-what-update")).await;
         let during = search(&*cache, "lamp").await;
         assert!(
             during.iter().any(|p| p.id == 1 && p.price_cents == 2500),
-            "a search while the update had not committed answered {:?}, expected the old \
-             price 2500",
-            prices(&during)
+            "{}",
+            t!("spec-04-6-during", got = format!("{:?}", prices(&during)))
         );
-        row.commit().await.expect("release product 1");
+        row.commit()
+            .await
+            .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-6-release-product")));
         racecourse_kit::spec::join(update)
             .await
-            .expect("update_price");
+            .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-6-update-price")));
         let got = search(&*cache, "lamp").await;
         assert!(
             got.iter().any(|p| p.id == 1 && p.price_cents == 4200),
-            "a search ran while update_price(1, 4200) was writing, before its commit; after \
-             the update returned, search answered {:?}: the stale price. Bumping the version \
-             before the write commits lets a search in between cache the old row under the \
-             new version: commit first, then bump",
-            prices(&got)
+            "{}",
+            t!(
+                "spec-04-6-bump-before-commit",
+                got = format!("{:?}", prices(&got))
+            )
         );
     })
     .await;
@@ -291,12 +314,18 @@ pub async fn a_read_during_the_update_never_caches_stale(make: MakeCatalog) {
 /// slow to answer: exactly one query reaches it.
 pub async fn concurrent_misses_make_one_query(make: MakeCatalog) {
     with_catalog(make, |pool, _slot, cache| async move {
-        let mut watcher = pool.acquire().await.expect("a connection");
-        let mut gate = pool.begin().await.expect("begin");
+        let mut watcher = pool
+            .acquire()
+            .await
+            .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-6-connection")));
+        let mut gate = pool
+            .begin()
+            .await
+            .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-6-begin")));
         sqlx::query("SELECT 1 FROM gate FOR UPDATE")
             .execute(&mut *gate)
             .await
-            .expect("hold the gate");
+            .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-6-hold-gate")));
         let searches = {
             let cache = cache.clone();
             tokio::spawn(async move {
@@ -307,23 +336,21 @@ pub async fn concurrent_misses_make_one_query(make: MakeCatalog) {
                 .await
             })
         };
-        until_someone_waits(&mut watcher, &searches, "the first search").await;
+        until_someone_waits(&mut watcher, &searches, &t!("spec-04-6-what-first-search")).await;
         // Give the other 99 time to miss too while the first is held.
         tokio::time::sleep(Duration::from_millis(200)).await;
-        gate.commit().await.expect("release the gate");
+        gate.commit()
+            .await
+            .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-6-release-gate")));
         let results = racecourse_kit::spec::join(searches).await;
         let n = calls(&pool).await;
-        assert!(
-            n == 1,
-            "100 searches for \"lamp\" at once on a cold cache made {n} database queries, \
-             expected 1: the stampede; let one search ask the database and the others wait for \
-             its answer (single-flight)"
-        );
+        assert!(n == 1, "{}", t!("spec-04-6-stampede", queries = n));
         for r in results {
-            let got = r.expect("a search");
+            let got = r.unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-6-a-search")));
             assert!(
                 prices(&got) == vec![(1, 2500), (2, 8900), (4, 1200)],
-                "a search that waited for another's query answered {got:?}"
+                "{}",
+                t!("spec-04-6-waited-answer", got = format!("{got:?}"))
             );
         }
     })

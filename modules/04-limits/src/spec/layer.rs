@@ -16,6 +16,7 @@ use axum::http::{Request, StatusCode, header};
 use axum::response::Response;
 use axum::routing::get;
 use http_body_util::BodyExt;
+use racecourse_kit::i18n::t;
 use racecourse_kit::spec::{Check, Runtime};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -82,7 +83,8 @@ pub fn config() -> Arc<LimitConfig> {
 }
 
 fn ip(s: &str) -> IpAddr {
-    s.parse().expect("an IP address")
+    s.parse()
+        .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-4-ip")))
 }
 
 /// The app behind the layer: two routes that count the requests reaching them.
@@ -121,7 +123,9 @@ impl App {
         if let Some(xff) = xff {
             request = request.header(FORWARDED_FOR, xff);
         }
-        let mut request = request.body(Body::empty()).expect("a request");
+        let mut request = request
+            .body(Body::empty())
+            .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-4-request")));
         request
             .extensions_mut()
             .insert(ConnectInfo(SocketAddr::new(ip(peer), 40000)));
@@ -129,7 +133,7 @@ impl App {
             .clone()
             .oneshot(request)
             .await
-            .expect("infallible")
+            .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-4-infallible")))
     }
 
     async fn as_user(&self, path: &str, user: &str) -> Response {
@@ -144,20 +148,33 @@ fn field(response: &Response, name: &str, what: &str) -> Item {
         .get(name)
         .unwrap_or_else(|| {
             panic!(
-                "{what}: the answer ({}) has no `{name}` field; every answer, allowed or \
-                 refused, carries RateLimit-Policy and RateLimit",
-                response.status()
+                "{}",
+                t!(
+                    "spec-04-4-no-field",
+                    what = what,
+                    status = response.status().to_string(),
+                    name = name
+                )
             )
         })
         .to_str()
-        .unwrap_or_else(|_| panic!("{what}: `{name}` is not ASCII"));
+        .unwrap_or_else(|_| panic!("{}", t!("spec-04-4-not-ascii", what = what, name = name)));
     let mut items = parse_list(value).unwrap_or_else(|e| {
-        panic!("{what}: `{name}` is not a Structured Field list (RFC 8941): {e}")
+        panic!(
+            "{}",
+            t!("spec-04-4-not-sf", what = what, name = name, error = e)
+        )
     });
     assert!(
         items.len() == 1,
-        "{what}: `{name}: {value}` has {} list members, expected one: the policy that applies",
-        items.len()
+        "{}",
+        t!(
+            "spec-04-4-members",
+            what = what,
+            name = name,
+            value = value,
+            members = items.len()
+        )
     );
     items.remove(0)
 }
@@ -175,25 +192,45 @@ fn expect_fields(
         let item = field(response, header, what);
         assert!(
             item.value == Bare::String(name.into()),
-            "{what}: the item of `{header}` is {:?}, expected the policy's name as an sf-string, \
-             \"{name}\" in double quotes (`\"{name}\";...`): a bare token is another type",
-            item.value
+            "{}",
+            t!(
+                "spec-04-4-not-string",
+                what = what,
+                header = header,
+                item = format!("{:?}", item.value),
+                name = name
+            )
         );
     }
     let policy = field(response, POLICY_HEADER, what);
     let (got_q, got_w) = (policy.int("q"), policy.int("w"));
     assert!(
         got_q == Some(q) && got_w == Some(w),
-        "{what}: RateLimit-Policy has q={got_q:?} and w={got_w:?}, expected q={q} (the quota) \
-         and w={w} (the window, in seconds): `\"{name}\";q={q};w={w}`"
+        "{}",
+        t!(
+            "spec-04-4-policy",
+            what = what,
+            got_q = format!("{got_q:?}"),
+            got_w = format!("{got_w:?}"),
+            q = q,
+            w = w,
+            name = name
+        )
     );
     let limit = field(response, RATELIMIT_HEADER, what);
     let (got_r, got_t) = (limit.int("r"), limit.int("t"));
     assert!(
         got_r == Some(r) && got_t == Some(t),
-        "{what}: RateLimit has r={got_r:?} and t={got_t:?}, expected r={r} (remaining after \
-         this request) and t={t} (seconds until the window resets, rounded up): \
-         `\"{name}\";r={r};t={t}`"
+        "{}",
+        t!(
+            "spec-04-4-ratelimit",
+            what = what,
+            got_r = format!("{got_r:?}"),
+            got_t = format!("{got_t:?}"),
+            r = r,
+            t = t,
+            name = name
+        )
     );
 }
 
@@ -207,12 +244,15 @@ pub async fn headers_on_every_answer(wrap: Wrap) {
     let response = app.as_user("/items", "alice").await;
     assert!(
         response.status() == StatusCode::OK,
-        "alice's first request got {}, expected 200",
-        response.status()
+        "{}",
+        t!(
+            "spec-04-4-first-status",
+            status = response.status().to_string()
+        )
     );
     expect_fields(
         &response,
-        "alice's first request",
+        &t!("spec-04-4-what-alice-first"),
         "per-user",
         (5, 60),
         (4, 60),
@@ -221,7 +261,7 @@ pub async fn headers_on_every_answer(wrap: Wrap) {
     let response = app.as_user("/items", "alice").await;
     expect_fields(
         &response,
-        "alice's second request, 17 s later",
+        &t!("spec-04-4-what-alice-second"),
         "per-user",
         (5, 60),
         (3, 43),
@@ -239,14 +279,13 @@ pub async fn the_excess_gets_429(wrap: Wrap) {
     let response = app.as_user("/items", "alice").await;
     assert!(
         response.status() == StatusCode::TOO_MANY_REQUESTS,
-        "alice's sixth request within a minute (quota 5 per 60 s) got {}, expected 429",
-        response.status()
+        "{}",
+        t!("spec-04-4-sixth", status = response.status().to_string())
     );
     assert!(
         app.handled() == 5,
-        "the handler ran {} times for 5 allowed requests and one refused: a refused request \
-         never reaches it",
-        app.handled()
+        "{}",
+        t!("spec-04-4-handler-ran", handled = app.handled())
     );
     let retry_after = response
         .headers()
@@ -255,43 +294,59 @@ pub async fn the_excess_gets_429(wrap: Wrap) {
         .map(str::to_string);
     assert!(
         retry_after.as_deref() == Some("43"),
-        "the 429 at 17 s into a 60 s window has Retry-After {retry_after:?}, expected \"43\": \
-         the seconds until the window resets, as in RateLimit's t, not the whole window"
+        "{}",
+        t!("spec-04-4-retry-after", got = format!("{retry_after:?}"))
     );
-    expect_fields(&response, "the 429", "per-user", (5, 60), (0, 43));
+    expect_fields(
+        &response,
+        &t!("spec-04-4-what-429"),
+        "per-user",
+        (5, 60),
+        (0, 43),
+    );
     let content_type = response.headers().get(header::CONTENT_TYPE).cloned();
     assert!(
         content_type.as_ref().and_then(|v| v.to_str().ok())
             == Some(racecourse_kit::problem::CONTENT_TYPE),
-        "the 429's Content-Type is {content_type:?}, expected application/problem+json"
+        "{}",
+        t!("spec-04-4-content-type", got = format!("{content_type:?}"))
     );
     let body = response
         .into_body()
         .collect()
         .await
-        .expect("a body")
+        .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-4-body")))
         .to_bytes();
     let problem: serde_json::Value = serde_json::from_slice(&body).unwrap_or_else(|_| {
         panic!(
-            "the 429's body is not JSON: {}",
-            String::from_utf8_lossy(&body)
+            "{}",
+            t!(
+                "spec-04-4-not-json",
+                body = String::from_utf8_lossy(&body).into_owned()
+            )
         )
     });
     assert!(
         problem["status"] == 429,
-        "the 429's problem has status {}, expected 429",
-        problem["status"]
+        "{}",
+        t!(
+            "spec-04-4-problem-status",
+            status = problem["status"].to_string()
+        )
     );
     advance(secs(43)).await;
     let response = app.as_user("/items", "alice").await;
     assert!(
         response.status() == StatusCode::OK,
-        "a new window (60 s after the first request) got {}, expected 200",
-        response.status()
+        "{}",
+        t!(
+            "spec-04-4-new-window",
+            status = response.status().to_string()
+        )
     );
     expect_fields(
         &response,
-        "the first request of the next window",
+        &t!("spec-04-4-what-next-window"),
         "per-user",
         (5, 60),
         (4, 60),
@@ -302,25 +357,39 @@ pub async fn the_excess_gets_429(wrap: Wrap) {
 pub async fn each_endpoint_has_its_own_policy(wrap: Wrap) {
     let app = App::new(wrap);
     let first = app.as_user("/search", "alice").await;
-    expect_fields(&first, "alice's first search", "search", (2, 10), (1, 10));
+    expect_fields(
+        &first,
+        &t!("spec-04-4-what-first-search"),
+        "search",
+        (2, 10),
+        (1, 10),
+    );
     app.as_user("/search", "alice").await;
     let third = app.as_user("/search", "alice").await;
     assert!(
         third.status() == StatusCode::TOO_MANY_REQUESTS,
-        "alice's third search within 10 s (\"search\": 2 per 10 s) got {}, expected 429",
-        third.status()
+        "{}",
+        t!(
+            "spec-04-4-third-search",
+            status = third.status().to_string()
+        )
     );
-    expect_fields(&third, "alice's refused search", "search", (2, 10), (0, 10));
+    expect_fields(
+        &third,
+        &t!("spec-04-4-what-refused-search"),
+        "search",
+        (2, 10),
+        (0, 10),
+    );
     let items = app.as_user("/items", "alice").await;
     assert!(
         items.status() == StatusCode::OK,
-        "alice used up her searches; her request to /items got {}, expected 200: each policy \
-         counts on its own",
-        items.status()
+        "{}",
+        t!("spec-04-4-own-policy", status = items.status().to_string())
     );
     expect_fields(
         &items,
-        "alice's first /items after her searches",
+        &t!("spec-04-4-what-items-after-searches"),
         "per-user",
         (5, 60),
         (4, 60),
@@ -337,20 +406,28 @@ pub async fn users_have_their_own_quota(wrap: Wrap) {
     let bob = app.as_user("/items", "bob").await;
     assert!(
         bob.status() == StatusCode::OK,
-        "alice used up her quota; bob, from the same address, got {}, expected 200: the client \
-         is the user when there is one",
-        bob.status()
+        "{}",
+        t!("spec-04-4-bob", status = bob.status().to_string())
     );
-    expect_fields(&bob, "bob's first request", "per-user", (5, 60), (4, 60));
+    expect_fields(
+        &bob,
+        &t!("spec-04-4-what-bob-first"),
+        "per-user",
+        (5, 60),
+        (4, 60),
+    );
     let anonymous = app.get("/items", "203.0.113.50", None, None).await;
     assert!(
         anonymous.status() == StatusCode::OK,
-        "an anonymous request from alice's address got {}, expected 200",
-        anonymous.status()
+        "{}",
+        t!(
+            "spec-04-4-anonymous",
+            status = anonymous.status().to_string()
+        )
     );
     expect_fields(
         &anonymous,
-        "an anonymous first request",
+        &t!("spec-04-4-what-anonymous-first"),
         "per-user",
         (5, 60),
         (4, 60),
@@ -377,17 +454,14 @@ pub async fn a_spoofed_forwarded_for_gains_nothing(wrap: Wrap) {
     let direct = allowed_with(&app, "198.51.100.7", |i| format!("192.0.2.{i}")).await;
     assert!(
         direct == 5,
-        "an anonymous client connecting directly (not through a trusted proxy) sent 10 requests, \
-         each with another X-Forwarded-For: {direct} allowed, expected 5: from an untrusted peer \
-         the header is whatever the client wrote; the client is the peer's address"
+        "{}",
+        t!("spec-04-4-spoofed-direct", allowed = direct)
     );
     let proxied = allowed_with(&app, "10.0.0.1", |i| format!("192.0.2.{i}, 203.0.113.9")).await;
     assert!(
         proxied == 5,
-        "a client behind our proxy (which appends 203.0.113.9, the address it saw) sent 10 \
-         requests, each starting X-Forwarded-For with another address: {proxied} allowed, \
-         expected 5: the leftmost entries are the client's own writing; take the rightmost \
-         address that is not a trusted proxy"
+        "{}",
+        t!("spec-04-4-spoofed-proxied", allowed = proxied)
     );
 }
 
@@ -396,24 +470,20 @@ pub async fn a_spoofed_forwarded_for_gains_nothing(wrap: Wrap) {
 pub async fn clients_behind_the_proxy_are_told_apart(wrap: Wrap) {
     let app = App::new(wrap);
     let one = allowed_with(&app, "10.0.0.1", |_| "203.0.113.1".into()).await;
-    assert!(
-        one == 5,
-        "203.0.113.1, through our proxy, sent 10 requests: {one} allowed, expected 5"
-    );
+    assert!(one == 5, "{}", t!("spec-04-4-one-client", allowed = one));
     let two = app
         .get("/items", "10.0.0.1", None, Some("203.0.113.2"))
         .await;
     assert!(
         two.status() == StatusCode::OK,
-        "203.0.113.2, through the same proxy, got {}, expected 200: the client behind a \
-         trusted proxy is the address in X-Forwarded-For, not the proxy's",
-        two.status()
+        "{}",
+        t!("spec-04-4-two-clients", status = two.status().to_string())
     );
     let chained = allowed_with(&app, "10.0.0.1", |_| "203.0.113.3, 10.0.0.2".into()).await;
     assert!(
         chained == 5,
-        "203.0.113.3, through two trusted proxies (X-Forwarded-For: 203.0.113.3, 10.0.0.2), \
-         sent 10 requests: {chained} allowed, expected 5: skip trusted proxies from the right"
+        "{}",
+        t!("spec-04-4-chained", allowed = chained)
     );
 }
 
@@ -430,9 +500,13 @@ pub async fn concurrent_requests_never_exceed(wrap: Wrap) {
         let ok = statuses.iter().filter(|s| **s == StatusCode::OK).count();
         assert!(
             ok == 5 && app.handled() == 5,
-            "round {round}: 30 requests at once, quota 5: {ok} got 200 and the handler ran {} \
-             times, expected 5: count each request in one step, before the handler runs",
-            app.handled()
+            "{}",
+            t!(
+                "spec-04-4-concurrent",
+                round = round,
+                ok = ok,
+                handled = app.handled()
+            )
         );
     }
 }

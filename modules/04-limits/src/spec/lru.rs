@@ -4,6 +4,7 @@
 //! hash map a few times in all, on a slow machine as on a fast one.
 
 use crate::lru::LruCache;
+use racecourse_kit::i18n::t;
 use racecourse_kit::spec::{Check, Runtime};
 use std::cell::Cell;
 use std::cmp::Ordering;
@@ -104,7 +105,14 @@ fn expect(cache: &mut dyn LruCache<Key>, key: &str, expected: Option<&str>, why:
     let got = cache.get(&key.into());
     assert!(
         got.as_deref() == expected,
-        "get(\"{key}\") answered {got:?}, expected {expected:?}: {why}"
+        "{}",
+        t!(
+            "spec-04-5-get",
+            key = key,
+            got = format!("{got:?}"),
+            expected = format!("{expected:?}"),
+            why = why
+        )
     );
 }
 
@@ -116,33 +124,18 @@ pub async fn capacity_and_recency(make: MakeLru) {
     for k in ["a", "b", "c"] {
         c.put(k.into(), k.to_uppercase());
     }
-    expect(c, "a", Some("A"), "a was just put");
+    expect(c, "a", Some("A"), &t!("spec-04-5-why-a-just-put"));
     c.put("d".into(), "D".into());
-    expect(
-        c,
-        "b",
-        None,
-        "capacity 3: a, b, c put, then a read, then d put: b is the least recently used and \
-         must be the one evicted (a was used after b; evicting a is first-in first-out, not LRU)",
-    );
-    expect(c, "a", Some("A"), "a was used after b, so it stays");
-    expect(c, "c", Some("C"), "c stays");
-    expect(c, "d", Some("D"), "d was just put");
+    expect(c, "b", None, &t!("spec-04-5-why-evict-b"));
+    expect(c, "a", Some("A"), &t!("spec-04-5-why-a-stays"));
+    expect(c, "c", Some("C"), &t!("spec-04-5-why-c-stays"));
+    expect(c, "d", Some("D"), &t!("spec-04-5-why-d-just-put"));
     c.put("e".into(), "E".into());
-    expect(
-        c,
-        "a",
-        None,
-        "after the reads a, c, d, a was the least recently used when e came",
-    );
+    expect(c, "a", None, &t!("spec-04-5-why-evict-a"));
     for i in 0..100 {
         c.put(Key(format!("k{i}")), "v".into());
     }
-    assert!(
-        c.len() == 3,
-        "capacity 3, 100 more entries put: the cache holds {}, expected 3",
-        c.len()
-    );
+    assert!(c.len() == 3, "{}", t!("spec-04-5-capacity", len = c.len()));
 }
 
 /// Putting a key again replaces its value and makes it the most recent.
@@ -153,19 +146,10 @@ pub async fn put_refreshes_value_and_recency(make: MakeLru) {
     c.put("b".into(), "1".into());
     c.put("c".into(), "1".into());
     c.put("a".into(), "2".into());
-    assert!(
-        c.len() == 3,
-        "putting a again must not add an entry: len {}",
-        c.len()
-    );
+    assert!(c.len() == 3, "{}", t!("spec-04-5-put-again", len = c.len()));
     c.put("d".into(), "1".into());
-    expect(
-        c,
-        "b",
-        None,
-        "a was put again after b, so b is the least recently used",
-    );
-    expect(c, "a", Some("2"), "a's value is the last one put");
+    expect(c, "b", None, &t!("spec-04-5-why-put-again-b"));
+    expect(c, "a", Some("2"), &t!("spec-04-5-why-last-value"));
 }
 
 /// An entry lives `ttl` after its last put; a get does not extend it.
@@ -175,32 +159,16 @@ pub async fn entries_expire_after_the_ttl(make: MakeLru) {
     let c = &mut *c;
     c.put("a".into(), "A".into());
     advance(Duration::from_secs(9)).await;
-    expect(
-        c,
-        "a",
-        Some("A"),
-        "9 s after its put, with a TTL of 10 s, a is live",
-    );
+    expect(c, "a", Some("A"), &t!("spec-04-5-why-live"));
     advance(Duration::from_secs(2)).await;
-    expect(
-        c,
-        "a",
-        None,
-        "11 s after its put, with a TTL of 10 s, a has expired, even though it was read at 9 s: \
-         a read does not extend the TTL, or a popular entry is never refreshed from its source",
-    );
+    expect(c, "a", None, &t!("spec-04-5-why-expired"));
     c.put("b".into(), "1".into());
     advance(Duration::from_secs(5)).await;
     c.put("b".into(), "2".into());
     advance(Duration::from_secs(9)).await;
-    expect(
-        c,
-        "b",
-        Some("2"),
-        "b was put again 9 s ago: its TTL restarted then",
-    );
+    expect(c, "b", Some("2"), &t!("spec-04-5-why-ttl-restarted"));
     advance(Duration::from_secs(2)).await;
-    expect(c, "b", None, "b's last put was 11 s ago: expired");
+    expect(c, "b", None, &t!("spec-04-5-why-b-expired"));
 }
 
 /// How many times keys were hashed or compared while `op` ran.
@@ -249,17 +217,22 @@ pub async fn get_and_put_take_constant_time(make: MakeLru) {
         .map(|k| key_calls(|| c.put(k.clone(), "w".into())))
         .collect();
     for (what, calls) in [
-        ("a get that hits", hits),
-        ("a put of a new key into the full cache", evicting),
-        ("a put of a key already there", again),
+        (t!("spec-04-5-op-hit"), hits),
+        (t!("spec-04-5-op-evicting"), evicting),
+        (t!("spec-04-5-op-again"), again),
     ] {
         let typical = median(calls);
         assert!(
             typical <= MOST_CALLS,
-            "in a cache of {ENTRIES} entries, {what} hashed or compared keys {typical} times \
-             (the median of {OPS} such operations); a hash map needs a handful, at most \
-             {MOST_CALLS}. get and put must take constant time (a hash map to find the entry, \
-             a linked list by index for the order), not scan the entries"
+            "{}",
+            t!(
+                "spec-04-5-constant-time",
+                entries = ENTRIES,
+                what = what,
+                calls = typical,
+                ops = OPS,
+                most = MOST_CALLS
+            )
         );
     }
 }

@@ -3,6 +3,7 @@
 //! crashed or partitioned Redis does. Redis itself stays up for the other
 //! tests running at the same time.
 
+use racecourse_kit::i18n::t;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{ConnectionAddr, IntoConnectionInfo, RedisResult};
 use std::time::Duration;
@@ -27,7 +28,10 @@ impl Outage {
         let info = url.into_connection_info()?;
         let upstream = match info.addr() {
             ConnectionAddr::Tcp(host, port) => format!("{host}:{port}"),
-            other => panic!("the outage proxy speaks plain TCP only, not {other:?}"),
+            other => panic!(
+                "{}",
+                t!("spec-04-3-plain-tcp", address = format!("{other:?}"))
+            ),
         };
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let port = listener.local_addr()?.port();

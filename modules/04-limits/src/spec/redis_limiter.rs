@@ -8,6 +8,7 @@ use super::outage::Outage;
 use super::together;
 use crate::redis_limiter::{OUTAGE_RETRY_AFTER, OnOutage};
 use crate::token_bucket::{Decision, Quota};
+use racecourse_kit::i18n::t;
 use racecourse_kit::pause::Pausable;
 use racecourse_kit::services::{RedisSlot, redis_connect, with_redis};
 use racecourse_kit::spec::{Check, Runtime};
@@ -76,22 +77,30 @@ pub async fn exact_decisions(make: MakeRedisLimiter) {
             let got = l.check("k").await;
             assert!(
                 got == Decision::Allowed { remaining },
-                "burst 5, one token an hour: check(\"k\") answered {got:?}, expected \
-                 Allowed {{ remaining: {remaining} }}"
+                "{}",
+                t!(
+                    "spec-04-3-burst",
+                    got = format!("{got:?}"),
+                    remaining = remaining
+                )
             );
         }
         match l.check("k").await {
             Decision::Denied { retry_after } => assert!(
                 retry_after <= HOUR && retry_after > HOUR - Duration::from_secs(10),
-                "the sixth request of a burst of 5: Denied with retry_after {retry_after:?}, \
-                 expected about an hour (the next token's time)"
+                "{}",
+                t!(
+                    "spec-04-3-retry-after",
+                    retry_after = format!("{retry_after:?}")
+                )
             ),
-            got => panic!("the sixth request of a burst of 5 answered {got:?}, expected Denied"),
+            got => panic!("{}", t!("spec-04-3-sixth", got = format!("{got:?}"))),
         }
         let got = l.check("other").await;
         assert!(
             got == Decision::Allowed { remaining: 4 },
-            "another key has its own bucket: answered {got:?}, expected Allowed {{ remaining: 4 }}"
+            "{}",
+            t!("spec-04-3-other-key", got = format!("{got:?}"))
         );
     })
     .await;
@@ -109,12 +118,14 @@ pub async fn refills_over_time(make: MakeRedisLimiter) {
         for _ in 0..2 {
             assert!(
                 l.check("k").await.is_allowed(),
-                "burst 2: the first two are allowed"
+                "{}",
+                t!("spec-04-3-first-two")
             );
         }
         assert!(
             !l.check("k").await.is_allowed(),
-            "burst 2: the third at once is refused"
+            "{}",
+            t!("spec-04-3-third")
         );
         tokio::time::sleep(Duration::from_millis(650)).await;
         let n = {
@@ -124,11 +135,7 @@ pub async fn refills_over_time(make: MakeRedisLimiter) {
             }
             n
         };
-        assert!(
-            n == 2,
-            "burst 2, a token every 300 ms: 650 ms after the bucket emptied, 3 requests: {n} \
-             allowed, expected 2"
-        );
+        assert!(n == 2, "{}", t!("spec-04-3-refill", allowed = n));
     })
     .await;
 }
@@ -150,14 +157,14 @@ async fn ttls(slot: &RedisSlot) -> Vec<(String, i64)> {
         .arg(format!("{}*", slot.prefix))
         .query_async(&mut conn)
         .await
-        .expect("KEYS under the test's prefix");
+        .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-3-keys")));
     let mut out = Vec::new();
     for key in keys {
         let ttl: i64 = redis::cmd("PTTL")
             .arg(&key)
             .query_async(&mut conn)
             .await
-            .expect("PTTL");
+            .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-3-pttl")));
         if ttl != -2 {
             out.push((key, ttl));
         }
@@ -172,7 +179,9 @@ async fn ttls(slot: &RedisSlot) -> Vec<(String, i64)> {
 pub async fn keys_always_expire(make: MakeRedisLimiter) {
     with_redis(move |slot| async move {
         let q = quota(5, Duration::from_secs(10));
-        let paused = Pausable::connect(&slot.url).await.expect("the pause proxy");
+        let paused = Pausable::connect(&slot.url)
+            .await
+            .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-3-pause-proxy")));
         let l = on(&slot, paused.conn.clone(), q, make);
         for (round, key) in ["a", "a", "b"].into_iter().enumerate() {
             paused.hold_after_next();
@@ -185,10 +194,14 @@ pub async fn keys_always_expire(make: MakeRedisLimiter) {
                 for (k, ttl) in ttls(&slot).await {
                     assert!(
                         ttl > 0,
-                        "check {round} of \"{key}\", paused after its command {step}: key {k} \
-                         has no TTL: if the limiter stopped here (a crash, a lost connection) \
-                         the key would stay for ever (INCR, then EXPIRE, is two commands): \
-                         write the state and its expiry (PX) in one script"
+                        "{}",
+                        t!(
+                            "spec-04-3-no-ttl-between",
+                            round = round,
+                            key = key,
+                            step = step,
+                            stored = k
+                        )
                     );
                 }
                 if ended.is_some() {
@@ -201,13 +214,17 @@ pub async fn keys_always_expire(make: MakeRedisLimiter) {
             paused.resume();
         }
         let all = ttls(&slot).await;
-        assert!(!all.is_empty(), "the limiter wrote no key under its prefix");
+        assert!(!all.is_empty(), "{}", t!("spec-04-3-no-key"));
         for (k, ttl) in all {
             assert!(
                 ttl > 0 && ttl <= q.full_after().as_millis() as i64 + 1000,
-                "key {k} has TTL {ttl} ms (-1: no TTL): every key must expire, no later than \
-                 its bucket is full again ({} ms), or idle clients fill Redis for ever",
-                q.full_after().as_millis()
+                "{}",
+                t!(
+                    "spec-04-3-key-ttl",
+                    key = k,
+                    ttl = ttl,
+                    full = q.full_after().as_millis() as u64
+                )
             );
         }
     })
@@ -220,7 +237,9 @@ pub async fn three_instances_never_exceed(make: MakeRedisLimiter) {
     with_redis(move |slot| async move {
         let mut instances = Vec::new();
         for _ in 0..3 {
-            let conn = redis_connect(&slot.url).await.expect("a connection");
+            let conn = redis_connect(&slot.url)
+                .await
+                .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-3-connection")));
             instances.push(on(&slot, conn, quota(50, HOUR), make));
         }
         for round in 0..5 {
@@ -233,9 +252,8 @@ pub async fn three_instances_never_exceed(make: MakeRedisLimiter) {
             let n = decisions.iter().filter(|a| **a).count();
             assert!(
                 n == 50,
-                "round {round}: three instances, 150 requests at once on one key, burst 50: {n} \
-                 allowed, so the instances together exceeded the limit: reading the bucket and \
-                 writing it back must be one atomic script"
+                "{}",
+                t!("spec-04-3-three-instances", round = round, allowed = n)
             );
         }
     })
@@ -247,7 +265,9 @@ pub async fn three_instances_never_exceed(make: MakeRedisLimiter) {
 pub async fn a_pause_between_two_commands_changes_nothing(make: MakeRedisLimiter) {
     with_redis(move |slot| async move {
         let q = quota(1, HOUR);
-        let paused = Pausable::connect(&slot.url).await.expect("the pause proxy");
+        let paused = Pausable::connect(&slot.url)
+            .await
+            .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-3-pause-proxy")));
         let a = on(&slot, paused.conn.clone(), q, make);
         let b = on(&slot, slot.conn.clone(), q, make);
         a.check("warm-up").await;
@@ -268,10 +288,14 @@ pub async fn a_pause_between_two_commands_changes_nothing(make: MakeRedisLimiter
             let n = usize::from(first.is_allowed()) + usize::from(second.is_allowed());
             assert!(
                 n == 1,
-                "round {round}: burst 1; instance A was paused between two of its commands \
-                 while instance B checked the same key: {n} of 2 allowed (A: {first:?}, B: \
-                 {second:?}), expected exactly 1: A decided from what it read before B wrote; \
-                 one script, not a read and then a write"
+                "{}",
+                t!(
+                    "spec-04-3-paused",
+                    round = round,
+                    allowed = n,
+                    first = format!("{first:?}"),
+                    second = format!("{second:?}")
+                )
             );
         }
     })
@@ -284,13 +308,20 @@ pub async fn an_outage_follows_the_configured_choice(make: MakeRedisLimiter) {
     with_redis(move |slot| async move {
         let q = quota(5, HOUR);
         for choice in [OnOutage::Allow, OnOutage::Deny] {
-            let outage = Outage::start(&slot.url).await.expect("the outage proxy");
+            let outage = Outage::start(&slot.url)
+                .await
+                .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-3-outage-proxy")));
             let l = make(outage.conn.clone(), slot.prefix.clone(), q, choice);
             let key = format!("{choice:?}");
             let got = l.check(&key).await;
             assert!(
                 got == Decision::Allowed { remaining: 4 },
-                "before the outage ({choice:?}): answered {got:?}, expected Allowed {{ remaining: 4 }}"
+                "{}",
+                t!(
+                    "spec-04-3-before-outage",
+                    choice = format!("{choice:?}"),
+                    got = format!("{got:?}")
+                )
             );
             outage.cut();
             let expected = match choice {
@@ -302,20 +333,22 @@ pub async fn an_outage_follows_the_configured_choice(make: MakeRedisLimiter) {
             for attempt in 0..2 {
                 let got = tokio::time::timeout(Duration::from_secs(5), l.check(&key))
                     .await
-                    .unwrap_or_else(|_| {
-                        panic!(
-                            "with Redis down, check waited more than 5 s: an outage must get \
-                             the configured answer at once"
-                        )
-                    });
+                    .unwrap_or_else(|_| panic!("{}", t!("spec-04-3-outage-waited")));
                 let side = match choice {
-                    OnOutage::Allow => "fail open",
-                    OnOutage::Deny => "fail closed",
+                    OnOutage::Allow => t!("spec-04-3-fail-open"),
+                    OnOutage::Deny => t!("spec-04-3-fail-closed"),
                 };
                 assert!(
                     got == expected,
-                    "Redis is down and the limiter is configured to {side} ({choice:?}): \
-                     attempt {attempt} answered {got:?}, expected {expected:?}"
+                    "{}",
+                    t!(
+                        "spec-04-3-outage-answer",
+                        side = side,
+                        choice = format!("{choice:?}"),
+                        attempt = attempt,
+                        got = format!("{got:?}"),
+                        expected = format!("{expected:?}")
+                    )
                 );
             }
         }

@@ -6,6 +6,8 @@
 //! space before the semicolon), and to accept `"per-user"; q=100` (the RFC
 //! allows spaces after it), which a string comparison would get wrong.
 
+use racecourse_kit::i18n::t;
+
 /// A bare item.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Bare {
@@ -49,7 +51,7 @@ pub fn parse_list(input: &str) -> Result<Vec<Item>, String> {
         p.expect(b',')?;
         p.skip_ows();
         if p.i == p.s.len() {
-            return Err(format!("`{input}`: a trailing comma"));
+            return Err(t!("spec-04-4-sf-trailing-comma", input = input));
         }
     }
     Ok(items)
@@ -82,15 +84,19 @@ impl Parser<'_> {
             self.i += 1;
             Ok(())
         } else {
-            Err(self.error(&format!("expected `{}`", c as char)))
+            Err(self.error(&t!(
+                "spec-04-4-sf-expected",
+                symbol = (c as char).to_string()
+            )))
         }
     }
 
     fn error(&self, what: &str) -> String {
-        format!(
-            "`{}`: {what} at byte {}",
-            String::from_utf8_lossy(self.s),
-            self.i
+        t!(
+            "spec-04-4-sf-at",
+            input = String::from_utf8_lossy(self.s).into_owned(),
+            what = what,
+            at = self.i
         )
     }
 
@@ -116,7 +122,7 @@ impl Parser<'_> {
         let start = self.i;
         match self.peek() {
             Some(c) if c.is_ascii_lowercase() || c == b'*' => self.i += 1,
-            _ => return Err(self.error("a parameter key must start with a lowercase letter")),
+            _ => return Err(self.error(&t!("spec-04-4-sf-key-start"))),
         }
         while matches!(self.peek(), Some(c) if c.is_ascii_lowercase() || c.is_ascii_digit() || b"_-.*".contains(&c))
         {
@@ -141,10 +147,10 @@ impl Parser<'_> {
                         self.i += 1;
                         Ok(Bare::Boolean(false))
                     }
-                    _ => Err(self.error("a boolean is ?0 or ?1")),
+                    _ => Err(self.error(&t!("spec-04-4-sf-boolean"))),
                 }
             }
-            _ => Err(self.error("expected a string, a token or an integer")),
+            _ => Err(self.error(&t!("spec-04-4-sf-bare"))),
         }
     }
 
@@ -153,7 +159,7 @@ impl Parser<'_> {
         let mut out = String::new();
         loop {
             match self.peek() {
-                None => return Err(self.error("an unterminated string")),
+                None => return Err(self.error(&t!("spec-04-4-sf-unterminated"))),
                 Some(b'"') => {
                     self.i += 1;
                     return Ok(Bare::String(out));
@@ -165,14 +171,14 @@ impl Parser<'_> {
                             out.push(c as char);
                             self.i += 1;
                         }
-                        _ => return Err(self.error("a backslash escapes only `\"` and `\\`")),
+                        _ => return Err(self.error(&t!("spec-04-4-sf-backslash"))),
                     }
                 }
                 Some(c) if (0x20..0x7f).contains(&c) => {
                     out.push(c as char);
                     self.i += 1;
                 }
-                Some(_) => return Err(self.error("a string holds printable ASCII only")),
+                Some(_) => return Err(self.error(&t!("spec-04-4-sf-printable"))),
             }
         }
     }
@@ -188,15 +194,15 @@ impl Parser<'_> {
         }
         let n = self.i - digits;
         if n == 0 || n > 15 {
-            return Err(self.error("an integer has 1 to 15 digits"));
+            return Err(self.error(&t!("spec-04-4-sf-digits")));
         }
         if self.peek() == Some(b'.') {
-            return Err(self.error("a decimal where an integer was expected"));
+            return Err(self.error(&t!("spec-04-4-sf-decimal")));
         }
         let text = String::from_utf8_lossy(&self.s[start..self.i]);
-        Ok(Bare::Integer(
-            text.parse().map_err(|_| self.error("not an integer"))?,
-        ))
+        Ok(Bare::Integer(text.parse().map_err(|_| {
+            self.error(&t!("spec-04-4-sf-not-integer"))
+        })?))
     }
 
     fn token(&mut self) -> Bare {

@@ -4,6 +4,7 @@
 
 use super::together;
 use crate::token_bucket::{Decision, Quota, RateLimiter};
+use racecourse_kit::i18n::t;
 use racecourse_kit::spec::{Check, Runtime};
 use std::sync::Arc;
 use std::time::Duration;
@@ -69,8 +70,15 @@ fn expect(limiter: &dyn RateLimiter, key: &str, at: u64, expected: Decision, why
     let got = limiter.check(key);
     assert!(
         got == expected,
-        "at {at} ms (burst 3, one token every 100 ms) check(\"{key}\") answered {got:?}, \
-         expected {expected:?}: {why}"
+        "{}",
+        t!(
+            "spec-04-1-check",
+            at = at,
+            key = key,
+            got = format!("{got:?}"),
+            expected = format!("{expected:?}"),
+            why = why
+        )
     );
 }
 
@@ -79,65 +87,28 @@ fn expect(limiter: &dyn RateLimiter, key: &str, at: u64, expected: Decision, why
 pub async fn exact_sequence(make: MakeLimiter) {
     let l = make(QUOTA);
     let l = &*l;
-    expect(l, "k", 0, allowed(2), "a new key starts with a full bucket");
-    expect(l, "k", 0, allowed(1), "the second of the burst");
-    expect(l, "k", 0, allowed(0), "the last of the burst");
-    expect(
-        l,
-        "k",
-        0,
-        denied(100),
-        "the bucket is empty and the next token comes in 100 ms",
-    );
+    expect(l, "k", 0, allowed(2), &t!("spec-04-1-why-full"));
+    expect(l, "k", 0, allowed(1), &t!("spec-04-1-why-second"));
+    expect(l, "k", 0, allowed(0), &t!("spec-04-1-why-last"));
+    expect(l, "k", 0, denied(100), &t!("spec-04-1-why-empty"));
     advance(ms(40)).await;
-    expect(
-        l,
-        "k",
-        40,
-        denied(60),
-        "40 ms of the 100 have passed: the wait is what is left, 60 ms",
-    );
+    expect(l, "k", 40, denied(60), &t!("spec-04-1-why-what-is-left"));
     advance(ms(30)).await;
-    expect(
-        l,
-        "k",
-        70,
-        denied(30),
-        "checking often must not restart the refill: 70 ms earned, 30 ms to go",
-    );
+    expect(l, "k", 70, denied(30), &t!("spec-04-1-why-no-restart"));
     advance(ms(30)).await;
-    expect(
-        l,
-        "k",
-        100,
-        allowed(0),
-        "the first token came back at 100 ms",
-    );
+    expect(l, "k", 100, allowed(0), &t!("spec-04-1-why-first-back"));
     advance(ms(250)).await;
+    expect(l, "k", 350, allowed(1), &t!("spec-04-1-why-two-tokens"));
     expect(
         l,
         "k",
         350,
-        allowed(1),
-        "250 ms later two whole tokens have come (the 50 ms towards a third are kept): \
-         this one spends one and leaves one",
-    );
-    expect(l, "k", 350, allowed(0), "the second refilled token");
-    expect(
-        l,
-        "k",
-        350,
-        denied(50),
-        "50 ms of the next token were earned before: 50 ms to wait, not 100",
-    );
-    advance(ms(50)).await;
-    expect(
-        l,
-        "k",
-        400,
         allowed(0),
-        "the 50 ms kept from before made a token at 400 ms",
+        &t!("spec-04-1-why-second-refilled"),
     );
+    expect(l, "k", 350, denied(50), &t!("spec-04-1-why-earned-before"));
+    advance(ms(50)).await;
+    expect(l, "k", 400, allowed(0), &t!("spec-04-1-why-kept-token"));
 }
 
 /// Idleness gives back the burst, and not a token more: after 250 ms with
@@ -149,15 +120,15 @@ pub async fn a_long_idle_refills_only_the_burst(make: MakeLimiter) {
     let allowed = (0..10).filter(|_| l.check("k").is_allowed()).count();
     assert!(
         allowed == 3,
-        "one token spent, then 250 ms idle (2.5 tokens earned), then 10 requests at once: \
-         {allowed} allowed, expected the burst, 3: the refill must stop at the bucket's capacity"
+        "{}",
+        t!("spec-04-1-idle-250", allowed = allowed)
     );
     advance(Duration::from_secs(3600)).await;
     let allowed = (0..10).filter(|_| l.check("k").is_allowed()).count();
     assert!(
         allowed == 3,
-        "after an hour idle, 10 requests at once: {allowed} allowed, expected the burst, 3: \
-         the refill must stop at the bucket's capacity, or a quiet client saves up a flood"
+        "{}",
+        t!("spec-04-1-idle-hour", allowed = allowed)
     );
 }
 
@@ -170,8 +141,8 @@ pub async fn keys_are_independent(make: MakeLimiter) {
     let got = l.check("bob");
     assert!(
         got == allowed(2),
-        "alice spent her burst; bob's first check answered {got:?}, expected Allowed {{ remaining: 2 }}: \
-         each key has its own bucket"
+        "{}",
+        t!("spec-04-1-own-bucket", got = format!("{got:?}"))
     );
 }
 
@@ -189,18 +160,13 @@ pub async fn idle_keys_are_forgotten(make: MakeLimiter) {
     let held = l.tracked_keys();
     assert!(
         held == 10_000,
-        "10,000 keys each spent a token just now; the limiter holds {held}, expected 10,000: \
-         a key with a token spent must be remembered"
+        "{}",
+        t!("spec-04-1-remembered", held = held)
     );
     advance(quota.full_after()).await;
     l.check("one-more");
     let held = l.tracked_keys();
-    assert!(
-        held <= 1,
-        "10,000 keys idle for 5 s (their buckets full again), then one check: the limiter still \
-         holds {held} keys, expected at most 1: a full bucket carries nothing worth keeping, and \
-         without eviction every client ever seen stays in memory for ever"
-    );
+    assert!(held <= 1, "{}", t!("spec-04-1-forgotten", held = held));
 }
 
 /// A key still short of tokens must be remembered, however long it has not
@@ -222,9 +188,8 @@ pub async fn a_drained_key_is_not_forgotten(make: MakeLimiter) {
     let allowed = (0..5).filter(|_| l.check("busy").is_allowed()).count();
     assert!(
         allowed == 3,
-        "\"busy\" spent its 5 tokens, then was not seen for 3.6 s (other keys were); it was allowed \
-         {allowed} of 5 requests, expected 3: a key is idle only once its bucket is full again \
-         (5 s here), and forgetting it earlier hands it a full bucket"
+        "{}",
+        t!("spec-04-1-drained", allowed = allowed)
     );
 }
 
@@ -244,8 +209,8 @@ pub async fn many_tasks_one_key(make: MakeLimiter) {
         let n = decisions.iter().filter(|a| **a).count();
         assert!(
             n == 100,
-            "round {round}: 400 requests at once on one key with a burst of 100: {n} allowed; \
-             reading the bucket and spending from it must be one step"
+            "{}",
+            t!("spec-04-1-many-tasks", round = round, allowed = n)
         );
     }
 }

@@ -2,6 +2,7 @@
 //! window and the sliding window, so the difference shows in exact counts.
 
 use crate::window::WindowLimiter;
+use racecourse_kit::i18n::t;
 use racecourse_kit::spec::{Check, Runtime};
 use std::sync::Arc;
 use std::time::Duration;
@@ -53,27 +54,14 @@ fn burst(limiter: &dyn WindowLimiter, key: &str, n: usize) -> usize {
 pub async fn fixed_window_counts_per_window(make: MakeWindow) {
     let l = make(LIMIT, WINDOW);
     let n = burst(&*l, "k", 8);
-    assert!(
-        n == 5,
-        "fixed window, 5 per second: 8 requests at 0 ms, {n} allowed, expected 5"
-    );
+    assert!(n == 5, "{}", t!("spec-04-2-fixed-burst", allowed = n));
     advance(ms(999)).await;
-    assert!(
-        !l.check("k"),
-        "fixed window: at 999 ms the first window (0 to 1000 ms) is still full: refuse"
-    );
+    assert!(!l.check("k"), "{}", t!("spec-04-2-fixed-still-full"));
     advance(ms(1)).await;
     let n = burst(&*l, "k", 8);
-    assert!(
-        n == 5,
-        "fixed window: at 1000 ms a new window starts and the count with it: {n} of 8 allowed, \
-         expected 5"
-    );
+    assert!(n == 5, "{}", t!("spec-04-2-fixed-new-window", allowed = n));
     let n = burst(&*l, "other", 8);
-    assert!(
-        n == 5,
-        "fixed window: another key has its own count: {n} of 8 allowed, expected 5"
-    );
+    assert!(n == 5, "{}", t!("spec-04-2-fixed-other-key", allowed = n));
 }
 
 /// The fixed window's known flaw, shown: 5 at 990 ms and 5 at 1010 ms are
@@ -86,9 +74,8 @@ pub async fn fixed_window_lets_twice_the_limit_across_an_edge(make: MakeWindow) 
     let after = burst(&*l, "k", 8);
     assert!(
         before == 5 && after == 5,
-        "fixed window, 5 per second: 8 requests at 990 ms and 8 at 1010 ms: {before} and {after} \
-         allowed, expected 5 and 5 (twice the limit in 20 ms, the fixed window's flaw): the \
-         windows start when the limiter is made and the count starts again at 1000 ms"
+        "{}",
+        t!("spec-04-2-fixed-edge", before = before, after = after)
     );
 }
 
@@ -101,23 +88,26 @@ pub async fn sliding_window_holds_the_limit_across_an_edge(make: MakeWindow) {
     let before = burst(&*l, "k", 8);
     assert!(
         before == 5,
-        "sliding window, 5 per second: 8 requests at 990 ms, {before} allowed, expected 5"
+        "{}",
+        t!("spec-04-2-sliding-burst", allowed = before)
     );
     advance(ms(20)).await;
     let after = burst(&*l, "k", 8);
     assert!(
         after == 0,
-        "sliding window, 5 per second: 5 allowed at 990 ms, then 8 requests at 1010 ms: {after} \
-         allowed, so {} went through in 20 ms: the last second (990 to 1010 ms) already holds 5, \
-         so none may pass (a weighted counter must round the previous window's share up)",
-        5 + after
+        "{}",
+        t!(
+            "spec-04-2-sliding-edge",
+            allowed = after,
+            through = 5 + after
+        )
     );
     advance(ms(1000)).await;
     let later = burst(&*l, "k", 8);
     assert!(
         later == 5,
-        "sliding window: at 2010 ms the 5 of 990 ms are more than a second old: {later} of 8 \
-         allowed, expected 5"
+        "{}",
+        t!("spec-04-2-sliding-later", allowed = later)
     );
 }
 
@@ -136,9 +126,7 @@ pub async fn sliding_window_does_not_count_refusals(make: MakeWindow) {
     }
     assert!(
         allowed_later >= 3,
-        "sliding window, 5 per second: 5 allowed at 0 ms, then one request every 100 ms to \
-         2000 ms; from 1000 ms on, {allowed_later} were allowed, expected at least 3 (the 5 of \
-         0 ms have left the window): a refused request must not count, or a client that keeps \
-         knocking is locked out for ever"
+        "{}",
+        t!("spec-04-2-refusals", allowed = allowed_later)
     );
 }
