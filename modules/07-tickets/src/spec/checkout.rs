@@ -9,11 +9,12 @@
 //! comes by must wait for checkout, or checkout must see the sweeper's work.
 
 use super::erased::DynCheckout;
-use super::{T0, until_blocked_or_done, until_blocked_or_done_by};
+use super::{Step, T0, until_blocked_or_done, until_blocked_or_done_by};
 use crate::MIGRATOR;
 use crate::checkout::{CheckoutError, Order};
 use crate::clock::Clock;
 use crate::tickets::{self, Status};
+use racecourse_kit::i18n::t;
 use racecourse_kit::services::with_pg;
 use racecourse_kit::spec::{Check, Runtime};
 use sqlx::PgPool;
@@ -55,17 +56,22 @@ pub fn checks(make: MakeCheckout) -> Vec<Check> {
 async fn status(pool: &PgPool, ticket: i64) -> Status {
     tickets::ticket(pool, ticket)
         .await
-        .expect("reading")
-        .expect("the ticket")
+        .or_fail(|| t!("spec-07-step-reading"))
+        .or_fail(|| t!("spec-07-step-the-ticket"))
         .status
 }
 
 /// Asserts that nothing of `user`'s was sold.
 async fn nothing_sold(pool: &PgPool, user: &str, tickets_: &[i64], why: &str) {
-    let orders = tickets::orders_of(pool, user).await.expect("reading");
+    let orders = tickets::orders_of(pool, user)
+        .await
+        .or_fail(|| t!("spec-07-step-reading"));
     let mut sold = Vec::new();
     for t in tickets_ {
-        if tickets::times_sold(pool, *t).await.expect("reading") > 0
+        if tickets::times_sold(pool, *t)
+            .await
+            .or_fail(|| t!("spec-07-step-reading"))
+            > 0
             || status(pool, *t).await == Status::Sold
         {
             sold.push(*t);
@@ -73,9 +79,14 @@ async fn nothing_sold(pool: &PgPool, user: &str, tickets_: &[i64], why: &str) {
     }
     assert!(
         orders == 0 && sold.is_empty(),
-        "{why}: checkout must sell nothing, but {user} has {orders} order(s) and tickets \
-         {sold:?} were sold. Check every reservation, then write the order, its items and \
-         SOLD in one transaction, or roll it all back"
+        "{}",
+        t!(
+            "spec-07-4-nothing-sold",
+            why = why,
+            user = user,
+            orders = orders,
+            sold = format!("{sold:?}")
+        )
     );
 }
 
@@ -83,64 +94,78 @@ async fn a_valid_cart_becomes_one_order(make: MakeCheckout) {
     with_pg(&MIGRATOR, move |pool| async move {
         let (_, ids) = tickets::create_concert(&pool, "Spec", 4, PRICE)
             .await
-            .expect("concert");
+            .or_fail(|| t!("spec-07-step-concert"));
         for t in &ids[..3] {
             tickets::reserve_directly(&pool, *t, "ann", T0 + 60_000)
                 .await
-                .expect("reserving");
+                .or_fail(|| t!("spec-07-step-reserving"));
         }
         tickets::reserve_directly(&pool, ids[3], "bob", T0 + 60_000)
             .await
-            .expect("reserving");
+            .or_fail(|| t!("spec-07-step-reserving"));
         let checkout = make(pool.clone(), Clock::manual(T0));
         let order: Order = checkout
             .checkout("ann")
             .await
-            .unwrap_or_else(|e| panic!("ann's valid cart of 3 must check out, got: {e}"));
+            .unwrap_or_else(|e| panic!("{}", t!("spec-07-4-valid-cart", error = e.to_string())));
         let mut sold = order.tickets.clone();
         sold.sort_unstable();
         assert_eq!(
             (sold, order.total),
             (ids[..3].to_vec(), 3 * PRICE),
-            "the order must hold ann's 3 tickets and cost their sum"
+            "{}",
+            t!("spec-07-4-order-holds")
         );
         for t in &ids[..3] {
             assert_eq!(
                 status(&pool, *t).await,
                 Status::Sold,
-                "ticket {t} must be SOLD"
+                "{}",
+                t!("spec-07-4-sold", ticket = *t)
             );
             assert_eq!(
-                tickets::times_sold(&pool, *t).await.expect("reading"),
+                tickets::times_sold(&pool, *t)
+                    .await
+                    .or_fail(|| t!("spec-07-step-reading")),
                 1,
-                "ticket {t} must be one order item"
+                "{}",
+                t!("spec-07-4-one-item", ticket = *t)
             );
         }
         assert_eq!(
-            tickets::orders_of(&pool, "ann").await.expect("reading"),
+            tickets::orders_of(&pool, "ann")
+                .await
+                .or_fail(|| t!("spec-07-step-reading")),
             1,
-            "one order for ann"
+            "{}",
+            t!("spec-07-4-one-order")
         );
         assert!(
             tickets::cart(&pool, "ann")
                 .await
-                .expect("reading")
+                .or_fail(|| t!("spec-07-step-reading"))
                 .is_empty(),
-            "ann's cart must be empty after checkout"
+            "{}",
+            t!("spec-07-4-cart-empty")
         );
         assert_eq!(
             status(&pool, ids[3]).await,
             Status::Reserved,
-            "bob's reservation must be untouched"
+            "{}",
+            t!("spec-07-4-bobs-reservation")
         );
         assert_eq!(
-            tickets::cart(&pool, "bob").await.expect("reading").len(),
+            tickets::cart(&pool, "bob")
+                .await
+                .or_fail(|| t!("spec-07-step-reading"))
+                .len(),
             1,
-            "bob's cart must be untouched"
+            "{}",
+            t!("spec-07-4-bobs-cart")
         );
         match checkout.checkout("ann").await {
             Err(CheckoutError::EmptyCart) => {}
-            other => panic!("a second checkout of an empty cart must be EmptyCart, got {other:?}"),
+            other => panic!("{}", t!("spec-07-4-empty-cart", got = format!("{other:?}"))),
         }
     })
     .await;
@@ -148,43 +173,64 @@ async fn a_valid_cart_becomes_one_order(make: MakeCheckout) {
 
 async fn an_expired_reservation_sells_nothing(make: MakeCheckout) {
     with_pg(&MIGRATOR, move |pool| async move {
-        let (_, ids) = tickets::create_concert(&pool, "Spec", 4, PRICE).await.expect("concert");
+        let (_, ids) = tickets::create_concert(&pool, "Spec", 4, PRICE)
+            .await
+            .or_fail(|| t!("spec-07-step-concert"));
         // ann's first ticket is valid for a minute, her second ended just now.
-        tickets::reserve_directly(&pool, ids[0], "ann", T0 + 60_000).await.expect("reserving");
-        tickets::reserve_directly(&pool, ids[1], "ann", T0).await.expect("reserving");
+        tickets::reserve_directly(&pool, ids[0], "ann", T0 + 60_000)
+            .await
+            .or_fail(|| t!("spec-07-step-reserving"));
+        tickets::reserve_directly(&pool, ids[1], "ann", T0)
+            .await
+            .or_fail(|| t!("spec-07-step-reserving"));
         let checkout = make(pool.clone(), Clock::manual(T0));
         match checkout.checkout("ann").await {
-            Err(CheckoutError::Expired(expired)) => assert_eq!(
-                expired,
-                vec![ids[1]],
-                "Expired must name the ticket whose reservation ended"
-            ),
+            Err(CheckoutError::Expired(expired)) => {
+                assert_eq!(expired, vec![ids[1]], "{}", t!("spec-07-4-name-ended"))
+            }
             other => panic!(
-                "ann's reservation of ticket {} ended at {T0}, which is now: checkout must \
-                 answer Expired([{}]), got {other:?}. A reservation is valid while now < \
-                 reserved_until",
-                ids[1], ids[1]
+                "{}",
+                t!(
+                    "spec-07-4-ann-expired",
+                    ticket = ids[1],
+                    now = T0,
+                    got = format!("{other:?}")
+                )
             ),
         }
-        nothing_sold(&pool, "ann", &ids[..2], "one of two reservations had expired").await;
-        assert_eq!(status(&pool, ids[0]).await, Status::Reserved, "the valid reservation must stay");
+        nothing_sold(&pool, "ann", &ids[..2], &t!("spec-07-4-why-expired")).await;
+        assert_eq!(
+            status(&pool, ids[0]).await,
+            Status::Reserved,
+            "{}",
+            t!("spec-07-4-valid-stays")
+        );
         // bob's cart row is stale: the sweeper freed the ticket and cy reserved it.
-        tickets::reserve_directly(&pool, ids[2], "bob", T0 + 60_000).await.expect("reserving");
-        tickets::reserve_directly(&pool, ids[3], "bob", T0 + 60_000).await.expect("reserving");
+        tickets::reserve_directly(&pool, ids[2], "bob", T0 + 60_000)
+            .await
+            .or_fail(|| t!("spec-07-step-reserving"));
+        tickets::reserve_directly(&pool, ids[3], "bob", T0 + 60_000)
+            .await
+            .or_fail(|| t!("spec-07-step-reserving"));
         sqlx::query("UPDATE tickets SET reserved_by = 'cy' WHERE id = $1")
             .bind(ids[3])
             .execute(&pool)
             .await
-            .expect("taking back");
+            .or_fail(|| t!("spec-07-step-taking-back"));
         match checkout.checkout("bob").await {
-            Err(CheckoutError::Expired(expired)) => assert_eq!(expired, vec![ids[3]], "Expired must name the ticket bob no longer holds"),
+            Err(CheckoutError::Expired(expired)) => {
+                assert_eq!(expired, vec![ids[3]], "{}", t!("spec-07-4-name-bobs"))
+            }
             other => panic!(
-                "ticket {} is in bob's cart but reserved by cy now: checkout must answer \
-                 Expired([{}]), got {other:?}. Check the reservation is bob's, not only the cart row",
-                ids[3], ids[3]
+                "{}",
+                t!(
+                    "spec-07-4-bob-taken-back",
+                    ticket = ids[3],
+                    got = format!("{other:?}")
+                )
             ),
         }
-        nothing_sold(&pool, "bob", &ids[2..], "one of bob's reservations is now cy's").await;
+        nothing_sold(&pool, "bob", &ids[2..], &t!("spec-07-4-why-taken-back")).await;
     })
     .await;
 }
@@ -194,14 +240,14 @@ async fn checkout_racing_the_sweeper_sells_nothing_freed(make: MakeCheckout) {
         for _ in 0..ROUNDS {
             let (_, ids) = tickets::create_concert(&pool, "Spec", 2, PRICE)
                 .await
-                .expect("concert");
+                .or_fail(|| t!("spec-07-step-concert"));
             let until = T0 + 1_000;
             tickets::reserve_directly(&pool, ids[0], "ann", T0 + 60_000)
                 .await
-                .expect("reserving");
+                .or_fail(|| t!("spec-07-step-reserving"));
             tickets::reserve_directly(&pool, ids[1], "ann", until)
                 .await
-                .expect("reserving");
+                .or_fail(|| t!("spec-07-step-reserving"));
             // The sweeper, a moment after `until`, frees ticket 2 (row lock held).
             let mut sweep = pool.begin().await.expect("BEGIN");
             let freed = sqlx::query(
@@ -212,13 +258,13 @@ async fn checkout_racing_the_sweeper_sells_nothing_freed(make: MakeCheckout) {
             .bind(until + 1)
             .execute(&mut *sweep)
             .await
-            .expect("sweeping");
+            .or_fail(|| t!("spec-07-step-sweeping"));
             assert_eq!(freed.rows_affected(), 1);
             sqlx::query("DELETE FROM cart_items WHERE ticket_id = $1")
                 .bind(ids[1])
                 .execute(&mut *sweep)
                 .await
-                .expect("cart");
+                .or_fail(|| t!("spec-07-step-cart"));
             // Ann's checkout read the clock just before, when both were valid.
             let checkout = make(pool.clone(), Clock::manual(until - 1));
             let buying = tokio::spawn(async move { checkout.checkout("ann").await });
@@ -227,24 +273,19 @@ async fn checkout_racing_the_sweeper_sells_nothing_freed(make: MakeCheckout) {
             let result = racecourse_kit::spec::join(buying).await;
             let row = tickets::ticket(&pool, ids[1])
                 .await
-                .expect("reading")
-                .expect("ticket");
+                .or_fail(|| t!("spec-07-step-reading"))
+                .or_fail(|| t!("spec-07-step-ticket"));
             assert!(
                 result.is_err() && row.status == Status::Available,
-                "the sweeper freed ticket {} while ann's checkout was under way, and the \
-                 checkout answered {result:?}, leaving the ticket {:?}. Both won. Lock the \
-                 cart's tickets (SELECT ... FOR UPDATE) and check them after the lock, or make \
-                 each UPDATE conditional on the reservation and roll back if one fails",
-                ids[1],
-                row.status
+                "{}",
+                t!(
+                    "spec-07-4-racing-sweeper",
+                    ticket = ids[1],
+                    result = format!("{result:?}"),
+                    status = format!("{:?}", row.status)
+                )
             );
-            nothing_sold(
-                &pool,
-                "ann",
-                &ids,
-                "the sweeper freed one of the cart's tickets",
-            )
-            .await;
+            nothing_sold(&pool, "ann", &ids, &t!("spec-07-4-why-swept")).await;
         }
     })
     .await;
@@ -253,17 +294,17 @@ async fn checkout_racing_the_sweeper_sells_nothing_freed(make: MakeCheckout) {
 async fn a_sweep_during_the_sale_waits_for_it(make: MakeCheckout) {
     with_pg(&MIGRATOR, move |pool| async move {
         for _ in 0..ROUNDS {
-            let (_, ids) = tickets::create_concert(&pool, "Spec", 2, PRICE).await.expect("concert");
+            let (_, ids) = tickets::create_concert(&pool, "Spec", 2, PRICE).await.or_fail(|| t!("spec-07-step-concert"));
             let until = T0 + 1_000;
-            tickets::reserve_directly(&pool, ids[0], "ann", T0 + 60_000).await.expect("reserving");
-            tickets::reserve_directly(&pool, ids[1], "ann", until).await.expect("reserving");
+            tickets::reserve_directly(&pool, ids[0], "ann", T0 + 60_000).await.or_fail(|| t!("spec-07-step-reserving"));
+            tickets::reserve_directly(&pool, ids[1], "ann", until).await.or_fail(|| t!("spec-07-step-reserving"));
             // The spec holds the orders table: checkout, past its check, waits
             // to write the order, and the spec looks and sends the sweeper in.
             let mut orders = pool.begin().await.expect("BEGIN");
             sqlx::query("LOCK TABLE orders IN SHARE MODE")
                 .execute(&mut *orders)
                 .await
-                .expect("locking the orders");
+                .or_fail(|| t!("spec-07-step-locking-the-orders"));
             let checkout = make(pool.clone(), Clock::manual(until - 1));
             let buying = tokio::spawn(async move { checkout.checkout("ann").await });
             until_blocked_or_done(&pool, &buying).await;
@@ -276,7 +317,7 @@ async fn a_sweep_during_the_sale_waits_for_it(make: MakeCheckout) {
             .bind(&ids)
             .fetch_all(&pool)
             .await
-            .expect("reading");
+            .or_fail(|| t!("spec-07-step-reading"));
             // The sweeper, a moment after `until`, frees ticket 2 if it can.
             let sweeper_pool = pool.clone();
             let ticket = ids[1];
@@ -290,14 +331,14 @@ async fn a_sweep_during_the_sale_waits_for_it(make: MakeCheckout) {
                 .bind(until + 1)
                 .execute(&mut *tx)
                 .await
-                .expect("sweeping")
+                .or_fail(|| t!("spec-07-step-sweeping"))
                 .rows_affected();
                 sqlx::query("DELETE FROM cart_items WHERE ticket_id = $1 AND $2")
                     .bind(ticket)
                     .bind(freed == 1)
                     .execute(&mut *tx)
                     .await
-                    .expect("cart");
+                    .or_fail(|| t!("spec-07-step-cart"));
                 tx.commit().await.expect("COMMIT");
                 freed
             });
@@ -309,13 +350,11 @@ async fn a_sweep_during_the_sale_waits_for_it(make: MakeCheckout) {
             let unowned: Vec<i64> = unowned.into_iter().map(|(id,)| id).collect();
             assert!(
                 unowned.is_empty(),
-                "while ann's checkout was writing her order, tickets {unowned:?} were already SOLD \
-                 with no order holding them: sold to nobody, as the sweeper, the page and a second \
-                 checkout saw them, and so they stay if checkout dies there. Mark them SOLD in \
-                 the transaction that checks them and writes the order and its items"
+                "{}",
+                t!("spec-07-4-sold-to-nobody", tickets = format!("{unowned:?}"))
             );
-            let row = tickets::ticket(&pool, ticket).await.expect("reading").expect("ticket");
-            let sales = tickets::times_sold(&pool, ticket).await.expect("reading");
+            let row = tickets::ticket(&pool, ticket).await.or_fail(|| t!("spec-07-step-reading")).or_fail(|| t!("spec-07-step-ticket"));
+            let sales = tickets::times_sold(&pool, ticket).await.or_fail(|| t!("spec-07-step-reading"));
             let one_won = if freed == 1 {
                 result.is_err() && row.status == Status::Available && sales == 0
             } else {
@@ -323,11 +362,15 @@ async fn a_sweep_during_the_sale_waits_for_it(make: MakeCheckout) {
             };
             assert!(
                 one_won,
-                "ann's checkout found ticket {ticket} valid and was writing her order when the \
-                 sweeper came by: the sweeper freed it ({freed} row), the checkout answered \
-                 {result:?}, and the ticket is {:?} with {sales} sale(s). Both won. Hold the \
-                 row locks from the check until COMMIT: check and write in one transaction",
-                row.status
+                "{}",
+                t!(
+                    "spec-07-4-sweep-during-sale",
+                    ticket = ticket,
+                    freed = freed,
+                    result = format!("{result:?}"),
+                    status = format!("{:?}", row.status),
+                    sales = sales
+                )
             );
         }
     })

@@ -6,6 +6,7 @@
 use super::erased::DynNotifier;
 use crate::live::Event;
 use crate::tickets::Status;
+use racecourse_kit::i18n::t;
 use racecourse_kit::spec::{Check, Runtime};
 use std::sync::Arc;
 use std::time::Duration;
@@ -87,17 +88,22 @@ async fn each_page_gets_its_users_events_only(make: MakeNotifier) {
                 .iter()
                 .filter(|e| e.user().is_some_and(|u| u != *user))
                 .collect();
+            let advice = if !foreign.is_empty() {
+                t!("spec-07-5-foreign-events")
+            } else {
+                t!("spec-07-5-several-pages")
+            };
             panic!(
-                "page {p} of {user} must get {user}'s events and every ticket change, in order: \
-                 {} events expected, {} received; other users' events received: {}. {}",
-                expected[p].len(),
-                got.len(),
-                foreign.len(),
-                if !foreign.is_empty() {
-                    "An event with a user goes to that user's pages only"
-                } else {
-                    "A user may have several pages open: keep every subscriber, not one per user"
-                }
+                "{}",
+                t!(
+                    "spec-07-5-page-events",
+                    page = p,
+                    user = *user,
+                    expected = expected[p].len(),
+                    received = got.len(),
+                    foreign = foreign.len(),
+                    advice = advice
+                )
             );
         }
     }
@@ -111,7 +117,7 @@ async fn a_page_that_stops_reading_blocks_nobody(make: MakeNotifier) {
         for t in 0..20 {
             notifier.publish(sold(t)).await;
             if let Some(e) = bob.recv().await {
-                assert_eq!(e, sold(t), "bob must get each ticket change in order");
+                assert_eq!(e, sold(t), "{}", t!("spec-07-5-bob-in-order"));
             }
         }
     };
@@ -119,11 +125,7 @@ async fn a_page_that_stops_reading_blocks_nobody(make: MakeNotifier) {
         .await
         .is_err()
     {
-        panic!(
-            "ann's page stopped reading (its channel holds 4 events) and publishing 20 ticket \
-             changes did not finish: one stalled page held everybody up. Use try_send and let \
-             a full subscriber miss the event, never wait for it"
-        );
+        panic!("{}", t!("spec-07-5-stalled-page"));
     }
 }
 
@@ -133,19 +135,15 @@ async fn closed_pages_are_forgotten(make: MakeNotifier) {
         .map(|i| notifier.subscribe(&format!("user{i}")))
         .collect();
     let mut keep = notifier.subscribe("ann");
-    assert_eq!(notifier.subscribers(), 51, "51 pages subscribed");
+    assert_eq!(notifier.subscribers(), 51, "{}", t!("spec-07-5-subscribed"));
     drop(pages);
     notifier.publish(sold(1)).await;
     notifier.publish(reserved("user3", 2)).await;
-    assert_eq!(
-        notifier.subscribers(),
-        1,
-        "50 of 51 pages closed, and two events were published since: only ann's is left to \
-         keep. Forget a subscriber when sending to it finds its receiver gone"
-    );
+    assert_eq!(notifier.subscribers(), 1, "{}", t!("spec-07-5-forgotten"));
     assert_eq!(
         drain(&mut keep),
         vec![sold(1)],
-        "ann's open page must still get ticket changes"
+        "{}",
+        t!("spec-07-5-open-page")
     );
 }

@@ -20,12 +20,40 @@ pub mod worker;
 pub(crate) use racecourse_kit::spec::together;
 
 use crate::MIGRATOR;
+use racecourse_kit::i18n::t;
 use racecourse_kit::services::{RedisSlot, with_pg, with_redis};
 use sqlx::PgPool;
 use std::time::Duration;
 
 /// The clock's start in every check: an arbitrary instant (2026-01-01).
 pub(crate) const T0: i64 = 1_767_225_600_000;
+
+/// One of the spec's own steps (reading a row, creating a concert), which
+/// must work for a check to mean anything: its failure names the step in the
+/// student's language, then the error, as `expect` does in English.
+pub(crate) trait Step<T> {
+    fn or_fail(self, step: impl FnOnce() -> String) -> T;
+}
+
+impl<T, E: std::fmt::Debug> Step<T> for Result<T, E> {
+    #[track_caller]
+    fn or_fail(self, step: impl FnOnce() -> String) -> T {
+        match self {
+            Ok(value) => value,
+            Err(e) => panic!("{}: {e:?}", step()),
+        }
+    }
+}
+
+impl<T> Step<T> for Option<T> {
+    #[track_caller]
+    fn or_fail(self, step: impl FnOnce() -> String) -> T {
+        match self {
+            Some(value) => value,
+            None => panic!("{}", step()),
+        }
+    }
+}
 
 /// Runs `body` with a fresh schema and a fresh Redis prefix.
 pub(crate) async fn with_both<F, Fut>(body: F)
@@ -62,7 +90,7 @@ pub(crate) async fn until_blocked_or_done_by<T>(
         )
         .fetch_one(pool)
         .await
-        .expect("reading pg_stat_activity");
+        .or_fail(|| t!("spec-07-step-pg-stat-activity"));
         if blocked >= waiting {
             return;
         }

@@ -4,7 +4,8 @@
 //! another join in the gap, changes nothing.
 
 use super::erased::DynTicketQueue;
-use super::together;
+use super::{Step, together};
+use racecourse_kit::i18n::t;
 use racecourse_kit::pause::Pausable;
 use racecourse_kit::services::with_redis;
 use racecourse_kit::spec::{Check, Runtime};
@@ -46,24 +47,37 @@ pub fn checks(make: MakeQueue) -> Vec<Check> {
 }
 
 async fn join(queue: &dyn DynTicketQueue, ticket: i64, user: &str) -> crate::queue::Joined {
-    queue
-        .join(ticket, user)
-        .await
-        .unwrap_or_else(|e| panic!("join({ticket}, {user}) failed: {e}"))
+    queue.join(ticket, user).await.unwrap_or_else(|e| {
+        panic!(
+            "{}",
+            t!(
+                "spec-07-1-join-failed",
+                ticket = ticket,
+                user = user,
+                error = e.to_string()
+            )
+        )
+    })
 }
 
 async fn position(queue: &dyn DynTicketQueue, queue_id: &str) -> Option<u64> {
-    queue
-        .position(queue_id)
-        .await
-        .unwrap_or_else(|e| panic!("position({queue_id}) failed: {e}"))
+    queue.position(queue_id).await.unwrap_or_else(|e| {
+        panic!(
+            "{}",
+            t!(
+                "spec-07-1-position-failed",
+                queue_id = queue_id,
+                error = e.to_string()
+            )
+        )
+    })
 }
 
 async fn next(queue: &dyn DynTicketQueue) -> Option<crate::queue::Entry> {
     queue
         .next()
         .await
-        .unwrap_or_else(|e| panic!("next() failed: {e}"))
+        .unwrap_or_else(|e| panic!("{}", t!("spec-07-1-next-failed", error = e.to_string())))
 }
 
 async fn positions_are_exact_under_concurrent_joins(make: MakeQueue) {
@@ -89,10 +103,13 @@ async fn positions_are_exact_under_concurrent_joins(make: MakeQueue) {
                     .map(|(p, _)| *p)
                     .collect();
                 panic!(
-                    "{USERS} users joined at once and must get the positions 1 to {USERS}, once \
-                     each; positions given more than once: {twice:?} (all: {positions:?}). The \
-                     position must come from the command that adds the request (RPUSH answers \
-                     the list's new length), not from a count read before or after it"
+                    "{}",
+                    t!(
+                        "spec-07-1-positions-twice",
+                        users = USERS,
+                        twice = format!("{twice:?}"),
+                        positions = format!("{positions:?}")
+                    )
                 );
             }
             for (_, j) in &joined {
@@ -100,16 +117,19 @@ async fn positions_are_exact_under_concurrent_joins(make: MakeQueue) {
                 assert_eq!(
                     now,
                     Some(j.position),
-                    "join answered position {} but the request stands at {now:?}: the answer \
-                     must say where the request really is",
-                    j.position
+                    "{}",
+                    t!(
+                        "spec-07-1-stands-elsewhere",
+                        position = j.position,
+                        now = format!("{now:?}")
+                    )
                 );
             }
             let mut by_position = joined.clone();
             by_position.sort_by_key(|(_, j)| j.position);
             for (i, j) in &by_position {
                 let entry = next(&*queue).await.unwrap_or_else(|| {
-                    panic!("the line ran out before position {} was served", j.position)
+                    panic!("{}", t!("spec-07-1-ran-out", position = j.position))
                 });
                 assert_eq!(
                     (entry.queue_id.as_str(), entry.ticket, entry.user.as_str()),
@@ -118,15 +138,19 @@ async fn positions_are_exact_under_concurrent_joins(make: MakeQueue) {
                         *i as i64 % 5,
                         format!("user{i}").as_str()
                     ),
-                    "next() must serve the line in order of position (FIFO): position {} was \
-                     user{i}'s request for ticket {}",
-                    j.position,
-                    *i as i64 % 5
+                    "{}",
+                    t!(
+                        "spec-07-1-fifo",
+                        position = j.position,
+                        user = format!("user{i}"),
+                        ticket = *i as i64 % 5
+                    )
                 );
             }
             assert!(
                 next(&*queue).await.is_none(),
-                "next() on an empty line must be None"
+                "{}",
+                t!("spec-07-1-empty-line")
             );
         }
     })
@@ -140,18 +164,25 @@ async fn positions_move_up_as_the_line_is_served(make: MakeQueue) {
         for i in 0..5 {
             ids.push(join(&*queue, 7, &format!("u{i}")).await.queue_id);
         }
-        next(&*queue).await.expect("the first request");
-        next(&*queue).await.expect("the second request");
+        next(&*queue)
+            .await
+            .or_fail(|| t!("spec-07-step-the-first-request"));
+        next(&*queue)
+            .await
+            .or_fail(|| t!("spec-07-step-the-second-request"));
         for (i, id) in ids.iter().enumerate() {
             let expected = (i >= 2).then(|| i as u64 - 1);
             let got = position(&*queue, id).await;
             assert_eq!(
                 got,
                 expected,
-                "5 joined, 2 were served: request {} must now be at {expected:?}, got {got:?}. \
-                 A position is where the request stands in the list now (LPOS), not what it \
-                 was when it joined; a served request has none",
-                i + 1
+                "{}",
+                t!(
+                    "spec-07-1-moved-up",
+                    request = i + 1,
+                    expected = format!("{expected:?}"),
+                    got = format!("{got:?}")
+                )
             );
         }
     })
@@ -162,9 +193,9 @@ async fn a_pause_between_two_commands_changes_nothing(make: MakeQueue) {
     with_redis(move |slot| async move {
         for round in 0..ROUNDS {
             let prefix = format!("{}p{round}:", slot.prefix);
-            let pausable = Pausable::connect(&slot.url)
-                .await
-                .unwrap_or_else(|e| panic!("cannot start the pausing proxy: {e}"));
+            let pausable = Pausable::connect(&slot.url).await.unwrap_or_else(|e| {
+                panic!("{}", t!("spec-07-pausing-proxy", error = e.to_string()))
+            });
             let slow = make(pausable.conn.clone(), &prefix);
             let fast = make(slot.conn.clone(), &prefix);
             pausable.hold_after_next();
@@ -180,26 +211,31 @@ async fn a_pause_between_two_commands_changes_nothing(make: MakeQueue) {
             }
             let second = join(&*fast, 1, "bob").await;
             pausable.resume();
-            let first = first.await.expect("ann's join");
+            let first = first.await.or_fail(|| t!("spec-07-step-anns-join"));
             let mut both = [first.position, second.position];
             both.sort_unstable();
             assert_eq!(
                 both,
                 [1, 2],
-                "ann's join was paused after its first command while bob joined: they must \
-                 get positions 1 and 2, got ann {} and bob {}. Add the request and learn its \
-                 position in one command (RPUSH answers the new length)",
-                first.position,
-                second.position
+                "{}",
+                t!(
+                    "spec-07-1-paused-join",
+                    ann = first.position,
+                    bob = second.position
+                )
             );
             for (who, j) in [("ann", &first), ("bob", &second)] {
                 let now = position(&*fast, &j.queue_id).await;
                 assert_eq!(
                     now,
                     Some(j.position),
-                    "{who} was told position {} but stands at {now:?} after a paused join: \
-                     the position must be the list's own, not a separate counter's",
-                    j.position
+                    "{}",
+                    t!(
+                        "spec-07-1-told-position",
+                        who = who,
+                        position = j.position,
+                        now = format!("{now:?}")
+                    )
                 );
             }
         }
@@ -211,7 +247,7 @@ async fn the_worker_never_pops_a_half_written_request(make: MakeQueue) {
     with_redis(move |slot| async move {
         let pausable = Pausable::connect(&slot.url)
             .await
-            .unwrap_or_else(|e| panic!("cannot start the pausing proxy: {e}"));
+            .unwrap_or_else(|e| panic!("{}", t!("spec-07-pausing-proxy", error = e.to_string())));
         let slow = make(pausable.conn.clone(), &slot.prefix);
         let worker = make(slot.conn.clone(), &slot.prefix);
         pausable.hold_after_next();
@@ -226,14 +262,13 @@ async fn the_worker_never_pops_a_half_written_request(make: MakeQueue) {
         }
         let popped = next(&*worker).await;
         pausable.resume();
-        let joined = joining.await.expect("ann's join");
+        let joined = joining.await.or_fail(|| t!("spec-07-step-anns-join"));
         if let Some(entry) = popped {
             assert_eq!(
                 (entry.queue_id.as_str(), entry.ticket, entry.user.as_str()),
                 (joined.queue_id.as_str(), 4, "ann"),
-                "the worker popped ann's request while her join was paused after its first \
-                 command, and found it half written. Write the entry's hash first, then RPUSH \
-                 its id: a request is in line only once it is complete"
+                "{}",
+                t!("spec-07-1-half-written")
             );
         }
     })

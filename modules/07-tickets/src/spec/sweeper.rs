@@ -9,10 +9,11 @@
 //! release the worker's lock.
 
 use super::erased::DynSweeper;
-use super::{T0, until_blocked_or_done, with_both};
+use super::{Step, T0, until_blocked_or_done, with_both};
 use crate::clock::Clock;
 use crate::sweeper::Freed;
 use crate::tickets::{self, LOCK_TTL, Status, lock_key, owner_token};
+use racecourse_kit::i18n::t;
 use racecourse_kit::pause::Pausable;
 use racecourse_kit::spec::{Check, Runtime};
 use redis::aio::ConnectionManager;
@@ -56,7 +57,7 @@ async fn sweep(sweeper: &dyn DynSweeper) -> Vec<Freed> {
     let mut freed = sweeper
         .sweep()
         .await
-        .unwrap_or_else(|e| panic!("sweep failed: {e}"));
+        .unwrap_or_else(|e| panic!("{}", t!("spec-07-3-sweep-failed", error = e.to_string())));
     freed.sort_by_key(|f| f.ticket);
     freed
 }
@@ -65,18 +66,18 @@ async fn frees_expired_reservations_and_empties_carts(make: MakeSweeper) {
     with_both(move |pool, slot| async move {
         let (_, ids) = tickets::create_concert(&pool, "Spec", 5, 4000)
             .await
-            .expect("concert");
+            .or_fail(|| t!("spec-07-step-concert"));
         let users = ["ann", "bob", "cy"];
         for (i, user) in users.iter().enumerate() {
             tickets::reserve_directly(&pool, ids[i], user, T0 + 10_000 * (i as i64 + 1))
                 .await
-                .expect("reserving");
+                .or_fail(|| t!("spec-07-step-reserving"));
         }
         sqlx::query("UPDATE tickets SET status = 'SOLD' WHERE id = $1")
             .bind(ids[3])
             .execute(&pool)
             .await
-            .expect("selling");
+            .or_fail(|| t!("spec-07-step-selling"));
         let clock = Clock::manual(T0 + 20_000);
         let sweeper = make(pool.clone(), slot.conn.clone(), &slot.prefix, clock);
         let freed = sweep(&*sweeper).await;
@@ -93,48 +94,53 @@ async fn frees_expired_reservations_and_empties_carts(make: MakeSweeper) {
         assert_eq!(
             freed,
             expected,
-            "at {} ann's reservation ended 10 s ago and bob's ends now (reserved_until <= now): \
-             both must be freed, cy's (10 s left) kept, the SOLD ticket left alone",
-            T0 + 20_000
+            "{}",
+            t!("spec-07-3-frees-lapsed", now = T0 + 20_000)
         );
         for (i, user) in users.iter().enumerate() {
             let row = tickets::ticket(&pool, ids[i])
                 .await
-                .expect("reading")
-                .expect("ticket");
-            let cart = tickets::cart(&pool, user).await.expect("reading the cart");
+                .or_fail(|| t!("spec-07-step-reading"))
+                .or_fail(|| t!("spec-07-step-ticket"));
+            let cart = tickets::cart(&pool, user)
+                .await
+                .or_fail(|| t!("spec-07-step-reading-the-cart"));
             if i < 2 {
                 assert_eq!(
                     (row.status, row.reserved_by, row.reserved_until),
                     (Status::Available, None, None),
-                    "a freed ticket must be AVAILABLE with no owner and no deadline"
+                    "{}",
+                    t!("spec-07-3-freed-available")
                 );
                 assert!(
                     cart.is_empty(),
-                    "{user}'s reservation ended: the cart must be empty, holds {cart:?}"
+                    "{}",
+                    t!(
+                        "spec-07-3-cart-empty",
+                        user = *user,
+                        cart = format!("{cart:?}")
+                    )
                 );
             } else {
-                assert_eq!(
-                    row.status,
-                    Status::Reserved,
-                    "cy's reservation is still valid"
-                );
-                assert_eq!(cart.len(), 1, "cy's cart must keep the ticket");
+                assert_eq!(row.status, Status::Reserved, "{}", t!("spec-07-3-cy-valid"));
+                assert_eq!(cart.len(), 1, "{}", t!("spec-07-3-cy-keeps"));
             }
         }
         let sold = tickets::ticket(&pool, ids[3])
             .await
-            .expect("reading")
-            .expect("ticket");
+            .or_fail(|| t!("spec-07-step-reading"))
+            .or_fail(|| t!("spec-07-step-ticket"));
         assert_eq!(
             sold.status,
             Status::Sold,
-            "the sweeper must not touch a SOLD ticket"
+            "{}",
+            t!("spec-07-3-sold-untouched")
         );
         let again = sweep(&*sweeper).await;
         assert!(
             again.is_empty(),
-            "a second sweep at the same time must free nothing, freed {again:?}"
+            "{}",
+            t!("spec-07-3-second-sweep", freed = format!("{again:?}"))
         );
     })
     .await;
@@ -143,10 +149,10 @@ async fn frees_expired_reservations_and_empties_carts(make: MakeSweeper) {
 async fn sweeper_and_checkout_racing_exactly_one_wins(make: MakeSweeper) {
     with_both(move |pool, slot| async move {
         for _ in 0..ROUNDS {
-            let (_, ids) = tickets::create_concert(&pool, "Spec", 1, 4000).await.expect("concert");
+            let (_, ids) = tickets::create_concert(&pool, "Spec", 1, 4000).await.or_fail(|| t!("spec-07-step-concert"));
             let ticket = ids[0];
             let until = T0 + 1_000;
-            tickets::reserve_directly(&pool, ticket, "ann", until).await.expect("reserving");
+            tickets::reserve_directly(&pool, ticket, "ann", until).await.or_fail(|| t!("spec-07-step-reserving"));
             // Ann's checkout read the clock just before her reservation ended,
             // found it valid and is selling the ticket, row lock held.
             let mut sale = pool.begin().await.expect("BEGIN");
@@ -158,7 +164,7 @@ async fn sweeper_and_checkout_racing_exactly_one_wins(make: MakeSweeper) {
             .bind(until - 1)
             .execute(&mut *sale)
             .await
-            .expect("selling");
+            .or_fail(|| t!("spec-07-step-selling"));
             assert_eq!(sold.rows_affected(), 1);
             let (order,): (i64,) = sqlx::query_as(
                 "INSERT INTO orders (user_id, total, created_at) VALUES ('ann', 4000, $1) RETURNING id",
@@ -166,34 +172,36 @@ async fn sweeper_and_checkout_racing_exactly_one_wins(make: MakeSweeper) {
             .bind(until - 1)
             .fetch_one(&mut *sale)
             .await
-            .expect("order");
+            .or_fail(|| t!("spec-07-step-order"));
             sqlx::query("INSERT INTO order_items (order_id, ticket_id, price) VALUES ($1, $2, 4000)")
                 .bind(order)
                 .bind(ticket)
                 .execute(&mut *sale)
                 .await
-                .expect("order item");
+                .or_fail(|| t!("spec-07-step-order-item"));
             sqlx::query("DELETE FROM cart_items WHERE ticket_id = $1")
                 .bind(ticket)
                 .execute(&mut *sale)
                 .await
-                .expect("cart");
+                .or_fail(|| t!("spec-07-step-cart"));
             // The sweeper runs a moment later, when the reservation has ended.
             let sweeper = make(pool.clone(), slot.conn.clone(), &slot.prefix, Clock::manual(until + 1));
             let sweeping = tokio::spawn(async move { sweep(&*sweeper).await });
             until_blocked_or_done(&pool, &sweeping).await;
             sale.commit().await.expect("COMMIT");
             let freed = racecourse_kit::spec::join(sweeping).await;
-            let row = tickets::ticket(&pool, ticket).await.expect("reading").expect("ticket");
-            let sales = tickets::times_sold(&pool, ticket).await.expect("reading");
+            let row = tickets::ticket(&pool, ticket).await.or_fail(|| t!("spec-07-step-reading")).or_fail(|| t!("spec-07-step-ticket"));
+            let sales = tickets::times_sold(&pool, ticket).await.or_fail(|| t!("spec-07-step-reading"));
             assert!(
                 row.status == Status::Sold && freed.is_empty(),
-                "ann's checkout sold ticket {ticket} (committed while the sweeper ran) and the \
-                 sweeper freed it too: now {:?} with {sales} sale(s), sweeper answered {freed:?}. \
-                 Both won. Decide in the UPDATE itself (WHERE status = 'RESERVED' AND \
-                 reserved_until <= now), which PostgreSQL re-checks after the row lock is \
-                 released, not from a list selected before",
-                row.status
+                "{}",
+                t!(
+                    "spec-07-3-both-won",
+                    ticket = ticket,
+                    status = format!("{:?}", row.status),
+                    sales = sales,
+                    freed = format!("{freed:?}")
+                )
             );
         }
     })
@@ -204,11 +212,11 @@ async fn a_ticket_a_worker_holds_waits_for_the_next_pass(make: MakeSweeper) {
     with_both(move |pool, slot| async move {
         let (_, ids) = tickets::create_concert(&pool, "Spec", 2, 4000)
             .await
-            .expect("concert");
+            .or_fail(|| t!("spec-07-step-concert"));
         for (ticket, user) in ids.iter().zip(["ann", "bob"]) {
             tickets::reserve_directly(&pool, *ticket, user, T0 + 1_000)
                 .await
-                .expect("reserving");
+                .or_fail(|| t!("spec-07-step-reserving"));
         }
         // A worker is serving a request for ann's ticket: it holds the lock.
         let mut conn = slot.conn.clone();
@@ -234,16 +242,18 @@ async fn a_ticket_a_worker_holds_waits_for_the_next_pass(make: MakeSweeper) {
         let freed = sweep(&*sweeper).await;
         let row = tickets::ticket(&pool, ids[0])
             .await
-            .expect("reading")
-            .expect("ticket");
+            .or_fail(|| t!("spec-07-step-reading"))
+            .or_fail(|| t!("spec-07-step-ticket"));
         assert!(
             row.status == Status::Reserved && freed.iter().all(|f| f.ticket != ids[0]),
-            "a worker held ticket {}'s lock ({held}) and the sweeper freed the ticket anyway: \
-             now {:?}, the sweeper answered {freed:?}. The lock says its holder alone changes \
-             the ticket: take it as the worker does (SET NX PX, an owner token), and leave a \
-             ticket whose lock another holds for the next pass",
-            ids[0],
-            row.status
+            "{}",
+            t!(
+                "spec-07-3-freed-anyway",
+                ticket = ids[0],
+                key = held.as_str(),
+                status = format!("{:?}", row.status),
+                freed = format!("{freed:?}")
+            )
         );
         assert_eq!(
             freed,
@@ -251,7 +261,8 @@ async fn a_ticket_a_worker_holds_waits_for_the_next_pass(make: MakeSweeper) {
                 ticket: ids[1],
                 user: "bob".into(),
             }],
-            "bob's reservation lapsed too, and nobody held its lock: the sweeper must free it"
+            "{}",
+            t!("spec-07-3-free-bob")
         );
         let held_by: Option<String> = redis::cmd("GET")
             .arg(&held)
@@ -261,9 +272,8 @@ async fn a_ticket_a_worker_holds_waits_for_the_next_pass(make: MakeSweeper) {
         assert_eq!(
             held_by.as_deref(),
             Some(worker.as_str()),
-            "the sweeper changed or deleted the lock a worker holds on ticket {}: release only \
-             your own lock (compare the owner token and delete, in one Lua script)",
-            ids[0]
+            "{}",
+            t!("spec-07-3-changed-workers-lock", ticket = ids[0])
         );
         let left: i64 = redis::cmd("EXISTS")
             .arg(&own)
@@ -271,11 +281,14 @@ async fn a_ticket_a_worker_holds_waits_for_the_next_pass(make: MakeSweeper) {
             .await
             .expect("EXISTS");
         assert_eq!(
-            left, 0,
-            "the sweeper left its lock {own} behind after freeing ticket {}: every worker \
-             serving that ticket answers Busy until it expires. Release it once the ticket is \
-             freed (if it is still yours)",
-            ids[1]
+            left,
+            0,
+            "{}",
+            t!(
+                "spec-07-3-lock-left-behind",
+                key = own.as_str(),
+                ticket = ids[1]
+            )
         );
         // The worker lets go; the next pass frees ann's reservation.
         let _: i64 = redis::cmd("DEL")
@@ -290,9 +303,8 @@ async fn a_ticket_a_worker_holds_waits_for_the_next_pass(make: MakeSweeper) {
                 ticket: ids[0],
                 user: "ann".into(),
             }],
-            "the worker let go of ticket {}'s lock: the next pass must free ann's lapsed \
-             reservation",
-            ids[0]
+            "{}",
+            t!("spec-07-3-next-pass", ticket = ids[0])
         );
     })
     .await;
@@ -302,14 +314,14 @@ async fn a_lock_that_expired_is_not_released(make: MakeSweeper) {
     with_both(move |pool, slot| async move {
         let (_, ids) = tickets::create_concert(&pool, "Spec", 1, 4000)
             .await
-            .expect("concert");
+            .or_fail(|| t!("spec-07-step-concert"));
         let ticket = ids[0];
         tickets::reserve_directly(&pool, ticket, "ann", T0 + 1_000)
             .await
-            .expect("reserving");
+            .or_fail(|| t!("spec-07-step-reserving"));
         let pausable = Pausable::connect(&slot.url)
             .await
-            .unwrap_or_else(|e| panic!("cannot start the pausing proxy: {e}"));
+            .unwrap_or_else(|e| panic!("{}", t!("spec-07-pausing-proxy", error = e.to_string())));
         let sweeper = make(
             pool.clone(),
             pausable.conn.clone(),
@@ -348,17 +360,16 @@ async fn a_lock_that_expired_is_not_released(make: MakeSweeper) {
         let outcome = racecourse_kit::spec::join(sweeping).await;
         assert!(
             held,
-            "the sweeper freed ticket {ticket} without a word to Redis: it must lock each ticket \
-             it frees, as the worker does (SET {key} <token> NX PX <ms>), so that it never \
-             changes a ticket a worker is working on"
+            "{}",
+            t!("spec-07-3-lock-first", ticket = ticket, key = key.as_str())
         );
         assert!(
             ttl > 0 && ttl <= LOCK_TTL.as_millis() as i64,
-            "the sweeper's lock {key} had the TTL {ttl} ms (-1: none, -2: no such key): it must \
-             lock the ticket, with an expiry (PX, at most LOCK_TTL), or a sweeper that dies \
-             holding it blocks the ticket for ever"
+            "{}",
+            t!("spec-07-3-lock-expires", key = key.as_str(), ttl = ttl)
         );
-        outcome.unwrap_or_else(|e| panic!("sweep failed: {e}"));
+        outcome
+            .unwrap_or_else(|e| panic!("{}", t!("spec-07-3-sweep-failed", error = e.to_string())));
         let now: Option<String> = redis::cmd("GET")
             .arg(&key)
             .query_async(&mut conn)
@@ -367,9 +378,8 @@ async fn a_lock_that_expired_is_not_released(make: MakeSweeper) {
         assert_eq!(
             now.as_deref(),
             Some(worker.as_str()),
-            "the sweeper's lock on ticket {ticket} expired while it worked and a worker took it; \
-             the sweeper then released the worker's lock. Release only your own: compare the \
-             owner token and delete in one step (a Lua script)"
+            "{}",
+            t!("spec-07-3-released-workers-lock", ticket = ticket)
         );
     })
     .await;

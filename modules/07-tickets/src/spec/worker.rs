@@ -5,11 +5,12 @@
 //! and is taken by another, must not release the other's lock.
 
 use super::erased::DynReserver;
-use super::{T0, together, with_both};
+use super::{Step, T0, together, with_both};
 use crate::clock::Clock;
 use crate::queue::Entry;
 use crate::tickets::{self, LOCK_TTL, Status, lock_key, owner_token};
 use crate::worker::Outcome;
+use racecourse_kit::i18n::t;
 use racecourse_kit::pause::Pausable;
 use racecourse_kit::spec::{Check, Runtime};
 use redis::aio::ConnectionManager;
@@ -60,23 +61,30 @@ async fn serve(reserver: &dyn DynReserver, entry: &Entry) -> Outcome {
         match reserver.reserve(entry).await {
             Ok(Outcome::Busy) => tokio::time::sleep(Duration::from_millis(1)).await,
             Ok(outcome) => return outcome,
-            Err(e) => panic!("reserve for {} failed: {e}", entry.user),
+            Err(e) => panic!(
+                "{}",
+                t!(
+                    "spec-07-2-reserve-failed",
+                    user = entry.user.as_str(),
+                    error = e.to_string()
+                )
+            ),
         }
     }
     panic!(
-        "reserve for {} answered Busy 2000 times: is the lock released after each request?",
-        entry.user
+        "{}",
+        t!("spec-07-2-always-busy", user = entry.user.as_str())
     )
 }
 
 async fn queued_ticket(pool: &PgPool) -> i64 {
     let (_, ids) = tickets::create_concert(pool, "Spec", 1, 5000)
         .await
-        .expect("creating a concert");
+        .or_fail(|| t!("spec-07-step-creating-a-concert"));
     assert!(
         tickets::mark_in_queue(pool, ids[0])
             .await
-            .expect("queueing")
+            .or_fail(|| t!("spec-07-step-queueing"))
     );
     ids[0]
 }
@@ -110,27 +118,32 @@ async fn one_reservation_per_ticket_ever(make: MakeReserver) {
             assert_eq!(
                 winners.len(),
                 1,
-                "{WORKERS} workers served {WORKERS} requests for one ticket at once: exactly one \
-                 user must get it, {} did ({winners:?}). Lock the ticket, then reserve it only \
-                 if it is still IN_QUEUE (a conditional UPDATE), all under the lock",
-                winners.len()
+                "{}",
+                t!(
+                    "spec-07-2-one-winner",
+                    workers = WORKERS,
+                    winners = winners.len(),
+                    who = format!("{winners:?}")
+                )
             );
             let holders = tickets::carts_holding(&pool, ticket)
                 .await
-                .expect("reading carts");
+                .or_fail(|| t!("spec-07-step-reading-carts"));
             assert_eq!(
                 holders,
                 vec![winners[0].clone()],
-                "the ticket must be in exactly the winner's cart, and it is in {holders:?}"
+                "{}",
+                t!("spec-07-2-winners-cart", holders = format!("{holders:?}"))
             );
             let row = tickets::ticket(&pool, ticket)
                 .await
-                .expect("reading")
-                .expect("the ticket");
+                .or_fail(|| t!("spec-07-step-reading"))
+                .or_fail(|| t!("spec-07-step-the-ticket"));
             assert_eq!(
                 (row.status, row.reserved_by.as_ref()),
                 (Status::Reserved, Some(winners[0])),
-                "the ticket must be RESERVED by the winner"
+                "{}",
+                t!("spec-07-2-reserved-by-winner")
             );
             let late = make(
                 pool.clone(),
@@ -143,16 +156,17 @@ async fn one_reservation_per_ticket_ever(make: MakeReserver) {
             assert_eq!(
                 outcome,
                 Outcome::Lost,
-                "a request served after the ticket was reserved must lose, got {outcome:?}: \
-                 the lock alone does not make the ticket free; check it is still IN_QUEUE"
+                "{}",
+                t!("spec-07-2-late-loses", got = format!("{outcome:?}"))
             );
             let holders = tickets::carts_holding(&pool, ticket)
                 .await
-                .expect("reading carts");
+                .or_fail(|| t!("spec-07-step-reading-carts"));
             assert_eq!(
                 holders.len(),
                 1,
-                "the ticket ended in these carts: {holders:?}"
+                "{}",
+                t!("spec-07-2-ended-in-carts", holders = format!("{holders:?}"))
             );
         }
     })
@@ -170,23 +184,37 @@ async fn the_reservation_lasts_the_configured_ttl(make: MakeReserver) {
             assert_eq!(
                 outcome,
                 Outcome::Reserved { until_ms: until },
-                "with a TTL of {ttl:?} and the clock at {T0}, the reservation must last until \
-                 {until} (the injected clock's now plus the configured TTL)"
+                "{}",
+                t!(
+                    "spec-07-2-lasts-ttl",
+                    ttl = format!("{ttl:?}"),
+                    now = T0,
+                    until = until
+                )
             );
             let row = tickets::ticket(&pool, ticket)
                 .await
-                .expect("reading")
-                .expect("the ticket");
+                .or_fail(|| t!("spec-07-step-reading"))
+                .or_fail(|| t!("spec-07-step-the-ticket"));
             assert_eq!(
                 row.reserved_until,
                 Some(until),
-                "the ticket's reserved_until"
+                "{}",
+                t!("spec-07-2-reserved-until")
             );
-            let cart = tickets::cart(&pool, "ann").await.expect("reading the cart");
+            let cart = tickets::cart(&pool, "ann")
+                .await
+                .or_fail(|| t!("spec-07-step-reading-the-cart"));
             assert!(
                 cart.iter()
                     .any(|c| c.ticket == ticket && c.expires_at == until),
-                "ann's cart must hold ticket {ticket} expiring at {until}: {cart:?}"
+                "{}",
+                t!(
+                    "spec-07-2-anns-cart",
+                    ticket = ticket,
+                    until = until,
+                    cart = format!("{cart:?}")
+                )
             );
         }
     })
@@ -198,7 +226,7 @@ async fn a_lock_that_expired_is_not_released(make: MakeReserver) {
         let ticket = queued_ticket(&pool).await;
         let pausable = Pausable::connect(&slot.url)
             .await
-            .unwrap_or_else(|e| panic!("cannot start the pausing proxy: {e}"));
+            .unwrap_or_else(|e| panic!("{}", t!("spec-07-pausing-proxy", error = e.to_string())));
         let worker = make(
             pool.clone(),
             pausable.conn.clone(),
@@ -236,16 +264,13 @@ async fn a_lock_that_expired_is_not_released(make: MakeReserver) {
             .expect("SET");
         pausable.resume();
         let outcome = racecourse_kit::spec::join(serving).await;
-        assert!(
-            held,
-            "the worker must lock the ticket in Redis first: SET {key} <token> NX PX <ms>"
-        );
+        assert!(held, "{}", t!("spec-07-2-lock-first", key = key.as_str()));
         assert!(
             ttl > 0 && ttl <= LOCK_TTL.as_millis() as i64,
-            "the worker's lock {key} had the TTL {ttl} ms (-1: none): a lock must expire \
-             (PX, at most LOCK_TTL) or a worker that dies holding it blocks the ticket for ever"
+            "{}",
+            t!("spec-07-2-lock-expires", key = key.as_str(), ttl = ttl)
         );
-        outcome.unwrap_or_else(|e| panic!("reserve failed: {e}"));
+        outcome.unwrap_or_else(|e| panic!("{}", t!("spec-07-2-failed", error = e.to_string())));
         let now: Option<String> = redis::cmd("GET")
             .arg(&key)
             .query_async(&mut conn)
@@ -254,9 +279,8 @@ async fn a_lock_that_expired_is_not_released(make: MakeReserver) {
         assert_eq!(
             now.as_deref(),
             Some(other.as_str()),
-            "the worker's lock expired while it worked and another worker took it; the first \
-             worker then released the other's lock. Release only your own: compare the owner \
-             token and delete in one step (a Lua script)"
+            "{}",
+            t!("spec-07-2-released-other")
         );
     })
     .await;

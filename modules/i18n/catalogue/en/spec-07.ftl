@@ -1,0 +1,100 @@
+# Module 07's specs: the explanations a failing check gives.
+
+## The spec's own steps, named when one fails (reading a row, creating a concert)
+
+spec-07-step-anns-join = ann's join
+spec-07-step-cart = cart
+spec-07-step-concert = concert
+spec-07-step-creating-a-concert = creating a concert
+spec-07-step-locking-the-orders = locking the orders
+spec-07-step-order = order
+spec-07-step-order-item = order item
+spec-07-step-pg-stat-activity = reading pg_stat_activity
+spec-07-step-queueing = queueing
+spec-07-step-reading = reading
+spec-07-step-reading-carts = reading carts
+spec-07-step-reading-the-cart = reading the cart
+spec-07-step-reserving = reserving
+spec-07-step-selling = selling
+spec-07-step-sweeping = sweeping
+spec-07-step-taking-back = taking back
+spec-07-step-the-first-request = the first request
+spec-07-step-the-second-request = the second request
+spec-07-step-the-ticket = the ticket
+spec-07-step-ticket = ticket
+spec-07-pausing-proxy = cannot start the pausing proxy: { $error }
+
+## The specs' explanations
+
+spec-07-1-join-failed = join({ $ticket }, { $user }) failed: { $error }
+spec-07-1-position-failed = position({ $queue_id }) failed: { $error }
+spec-07-1-next-failed = next() failed: { $error }
+spec-07-1-positions-twice = { $users } users joined at once and must get the positions 1 to { $users }, once each; positions given more than once: { $twice } (all: { $positions }). The position must come from the command that adds the request (RPUSH answers the list's new length), not from a count read before or after it
+spec-07-1-stands-elsewhere = join answered position { $position } but the request stands at { $now }: the answer must say where the request really is
+spec-07-1-ran-out = the line ran out before position { $position } was served
+spec-07-1-fifo = next() must serve the line in order of position (FIFO): position { $position } was { $user }'s request for ticket { $ticket }
+spec-07-1-empty-line = next() on an empty line must be None
+spec-07-1-moved-up = 5 joined, 2 were served: request { $request } must now be at { $expected }, got { $got }. A position is where the request stands in the list now (LPOS), not what it was when it joined; a served request has none
+spec-07-1-paused-join = ann's join was paused after its first command while bob joined: they must get positions 1 and 2, got ann { $ann } and bob { $bob }. Add the request and learn its position in one command (RPUSH answers the new length)
+spec-07-1-told-position = { $who } was told position { $position } but stands at { $now } after a paused join: the position must be the list's own, not a separate counter's
+spec-07-1-half-written = the worker popped ann's request while her join was paused after its first command, and found it half written. Write the entry's hash first, then RPUSH its id: a request is in line only once it is complete
+spec-07-2-reserve-failed = reserve for { $user } failed: { $error }
+spec-07-2-always-busy = reserve for { $user } answered Busy 2000 times: is the lock released after each request?
+spec-07-2-one-winner = { $workers } workers served { $workers } requests for one ticket at once: exactly one user must get it, { $winners } did ({ $who }). Lock the ticket, then reserve it only if it is still IN_QUEUE (a conditional UPDATE), all under the lock
+spec-07-2-winners-cart = the ticket must be in exactly the winner's cart, and it is in { $holders }
+spec-07-2-reserved-by-winner = the ticket must be RESERVED by the winner
+spec-07-2-late-loses = a request served after the ticket was reserved must lose, got { $got }: the lock alone does not make the ticket free; check it is still IN_QUEUE
+spec-07-2-ended-in-carts = the ticket ended in these carts: { $holders }
+spec-07-2-lasts-ttl = with a TTL of { $ttl } and the clock at { $now }, the reservation must last until { $until } (the injected clock's now plus the configured TTL)
+spec-07-2-reserved-until = the ticket's reserved_until
+spec-07-2-anns-cart = ann's cart must hold ticket { $ticket } expiring at { $until }: { $cart }
+spec-07-2-lock-first = the worker must lock the ticket in Redis first: SET { $key } <token> NX PX <ms>
+spec-07-2-lock-expires = the worker's lock { $key } had the TTL { $ttl } ms (-1: none): a lock must expire (PX, at most LOCK_TTL) or a worker that dies holding it blocks the ticket for ever
+spec-07-2-failed = reserve failed: { $error }
+spec-07-2-released-other = the worker's lock expired while it worked and another worker took it; the first worker then released the other's lock. Release only your own: compare the owner token and delete in one step (a Lua script)
+spec-07-3-sweep-failed = sweep failed: { $error }
+spec-07-3-frees-lapsed = at { $now } ann's reservation ended 10 s ago and bob's ends now (reserved_until <= now): both must be freed, cy's (10 s left) kept, the SOLD ticket left alone
+spec-07-3-freed-available = a freed ticket must be AVAILABLE with no owner and no deadline
+spec-07-3-cart-empty = { $user }'s reservation ended: the cart must be empty, holds { $cart }
+spec-07-3-cy-valid = cy's reservation is still valid
+spec-07-3-cy-keeps = cy's cart must keep the ticket
+spec-07-3-sold-untouched = the sweeper must not touch a SOLD ticket
+spec-07-3-second-sweep = a second sweep at the same time must free nothing, freed { $freed }
+spec-07-3-both-won = ann's checkout sold ticket { $ticket } (committed while the sweeper ran) and the sweeper freed it too: now { $status } with { $sales } sale(s), sweeper answered { $freed }. Both won. Decide in the UPDATE itself (WHERE status = 'RESERVED' AND reserved_until <= now), which PostgreSQL re-checks after the row lock is released, not from a list selected before
+spec-07-3-freed-anyway = a worker held ticket { $ticket }'s lock ({ $key }) and the sweeper freed the ticket anyway: now { $status }, the sweeper answered { $freed }. The lock says its holder alone changes the ticket: take it as the worker does (SET NX PX, an owner token), and leave a ticket whose lock another holds for the next pass
+spec-07-3-free-bob = bob's reservation lapsed too, and nobody held its lock: the sweeper must free it
+spec-07-3-changed-workers-lock = the sweeper changed or deleted the lock a worker holds on ticket { $ticket }: release only your own lock (compare the owner token and delete, in one Lua script)
+spec-07-3-lock-left-behind = the sweeper left its lock { $key } behind after freeing ticket { $ticket }: every worker serving that ticket answers Busy until it expires. Release it once the ticket is freed (if it is still yours)
+spec-07-3-next-pass = the worker let go of ticket { $ticket }'s lock: the next pass must free ann's lapsed reservation
+spec-07-3-lock-first = the sweeper freed ticket { $ticket } without a word to Redis: it must lock each ticket it frees, as the worker does (SET { $key } <token> NX PX <ms>), so that it never changes a ticket a worker is working on
+spec-07-3-lock-expires = the sweeper's lock { $key } had the TTL { $ttl } ms (-1: none, -2: no such key): it must lock the ticket, with an expiry (PX, at most LOCK_TTL), or a sweeper that dies holding it blocks the ticket for ever
+spec-07-3-released-workers-lock = the sweeper's lock on ticket { $ticket } expired while it worked and a worker took it; the sweeper then released the worker's lock. Release only your own: compare the owner token and delete in one step (a Lua script)
+spec-07-4-nothing-sold = { $why }: checkout must sell nothing, but { $user } has { $orders } order(s) and tickets { $sold } were sold. Check every reservation, then write the order, its items and SOLD in one transaction, or roll it all back
+spec-07-4-valid-cart = ann's valid cart of 3 must check out, got: { $error }
+spec-07-4-order-holds = the order must hold ann's 3 tickets and cost their sum
+spec-07-4-sold = ticket { $ticket } must be SOLD
+spec-07-4-one-item = ticket { $ticket } must be one order item
+spec-07-4-one-order = one order for ann
+spec-07-4-cart-empty = ann's cart must be empty after checkout
+spec-07-4-bobs-reservation = bob's reservation must be untouched
+spec-07-4-bobs-cart = bob's cart must be untouched
+spec-07-4-empty-cart = a second checkout of an empty cart must be EmptyCart, got { $got }
+spec-07-4-name-ended = Expired must name the ticket whose reservation ended
+spec-07-4-ann-expired = ann's reservation of ticket { $ticket } ended at { $now }, which is now: checkout must answer Expired([{ $ticket }]), got { $got }. A reservation is valid while now < reserved_until
+spec-07-4-why-expired = one of two reservations had expired
+spec-07-4-valid-stays = the valid reservation must stay
+spec-07-4-name-bobs = Expired must name the ticket bob no longer holds
+spec-07-4-bob-taken-back = ticket { $ticket } is in bob's cart but reserved by cy now: checkout must answer Expired([{ $ticket }]), got { $got }. Check the reservation is bob's, not only the cart row
+spec-07-4-why-taken-back = one of bob's reservations is now cy's
+spec-07-4-racing-sweeper = the sweeper freed ticket { $ticket } while ann's checkout was under way, and the checkout answered { $result }, leaving the ticket { $status }. Both won. Lock the cart's tickets (SELECT ... FOR UPDATE) and check them after the lock, or make each UPDATE conditional on the reservation and roll back if one fails
+spec-07-4-why-swept = the sweeper freed one of the cart's tickets
+spec-07-4-sold-to-nobody = while ann's checkout was writing her order, tickets { $tickets } were already SOLD with no order holding them: sold to nobody, as the sweeper, the page and a second checkout saw them, and so they stay if checkout dies there. Mark them SOLD in the transaction that checks them and writes the order and its items
+spec-07-4-sweep-during-sale = ann's checkout found ticket { $ticket } valid and was writing her order when the sweeper came by: the sweeper freed it ({ $freed } row), the checkout answered { $result }, and the ticket is { $status } with { $sales } sale(s). Both won. Hold the row locks from the check until COMMIT: check and write in one transaction
+spec-07-5-page-events = page { $page } of { $user } must get { $user }'s events and every ticket change, in order: { $expected } events expected, { $received } received; other users' events received: { $foreign }. { $advice }
+spec-07-5-foreign-events = An event with a user goes to that user's pages only
+spec-07-5-several-pages = A user may have several pages open: keep every subscriber, not one per user
+spec-07-5-bob-in-order = bob must get each ticket change in order
+spec-07-5-stalled-page = ann's page stopped reading (its channel holds 4 events) and publishing 20 ticket changes did not finish: one stalled page held everybody up. Use try_send and let a full subscriber miss the event, never wait for it
+spec-07-5-subscribed = 51 pages subscribed
+spec-07-5-forgotten = 50 of 51 pages closed, and two events were published since: only ann's is left to keep. Forget a subscriber when sending to it finds its receiver gone
+spec-07-5-open-page = ann's open page must still get ticket changes
