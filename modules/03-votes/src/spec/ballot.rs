@@ -5,6 +5,7 @@ use super::together;
 use crate::MIGRATOR;
 use crate::ballot::{Cast, Tally, tallies};
 use crate::poll::{VoteError, create_poll};
+use racecourse_kit::i18n::t;
 use racecourse_kit::services::with_pg;
 use racecourse_kit::spec::{Check, Runtime};
 use sqlx::PgPool;
@@ -48,51 +49,64 @@ pub async fn each_answer(make: MakeBallots) {
             .unwrap();
 
         let steps = [
-            ("ann", o[0], Cast::New, [1, 0, 0], "ann's first vote"),
+            ("ann", o[0], Cast::New, [1, 0, 0], t!("spec-03-2-ann-first")),
             (
                 "ann",
                 o[0],
                 Cast::Unchanged,
                 [1, 0, 0],
-                "ann's vote for the option she voted for",
+                t!("spec-03-2-ann-same"),
             ),
             (
                 "ann",
                 o[1],
                 Cast::Changed { from: o[0] },
                 [0, 1, 0],
-                "ann moving her vote to dog",
+                t!("spec-03-2-ann-to-dog"),
             ),
-            ("bob", o[2], Cast::New, [0, 1, 1], "bob's first vote"),
+            ("bob", o[2], Cast::New, [0, 1, 1], t!("spec-03-2-bob-first")),
             (
                 "ann",
                 o[2],
                 Cast::Changed { from: o[1] },
                 [0, 0, 2],
-                "ann moving her vote to fish",
+                t!("spec-03-2-ann-to-fish"),
             ),
         ];
         for (voter, option, cast, expected, what) in steps {
             let answer = ballots.cast(poll, option, voter).await;
             assert!(
                 matches!(answer, Ok(c) if c == cast),
-                "{what} must answer {cast:?}, got {answer:?}"
+                "{}",
+                t!(
+                    "spec-03-2-answer",
+                    what = what,
+                    expected = format!("{cast:?}"),
+                    got = format!("{answer:?}")
+                )
             );
             assert_eq!(
                 tally_values(&pool, poll).await,
                 expected,
-                "after {what} the tallies of cat, dog, fish must be {expected:?}"
+                "{}",
+                t!(
+                    "spec-03-2-tallies",
+                    what = what,
+                    expected = format!("{expected:?}")
+                )
             );
         }
         let answer = ballots.cast(poll, elsewhere[0], "ann").await;
         assert!(
             matches!(answer, Err(VoteError::UnknownOption { .. })),
-            "a vote for another poll's option must be UnknownOption, got {answer:?}"
+            "{}",
+            t!("spec-03-2-unknown-option", got = format!("{answer:?}"))
         );
         assert_eq!(
             tally_values(&pool, poll).await,
             [0, 0, 2],
-            "a refused vote must change no tally (roll the transaction back)"
+            "{}",
+            t!("spec-03-2-refused-no-tally")
         );
     })
     .await;
@@ -126,21 +140,25 @@ pub async fn tallies_follow_concurrent_changes(make: MakeBallots) {
             let drifted: Vec<String> = rows
                 .iter()
                 .filter(|t| t.tally != t.counted)
-                .map(|t| {
-                    format!(
-                        "option {}: tally {}, votes {}",
-                        t.option, t.tally, t.counted
+                .map(|row| {
+                    t!(
+                        "spec-03-2-drifted-option",
+                        option = row.option,
+                        tally = row.tally,
+                        votes = row.counted
                     )
                 })
                 .collect();
             assert!(
                 drifted.is_empty(),
-                "round {round}: after {} concurrent casts by {VOTERS} voters the tallies drifted \
-                 from the votes ({}): read the vote you move under a lock (SELECT ... FOR \
-                 UPDATE, after INSERT ... ON CONFLICT DO NOTHING), in the transaction that moves \
-                 the tallies",
-                VOTERS * CASTS_EACH,
-                drifted.join("; ")
+                "{}",
+                t!(
+                    "spec-03-2-drifted",
+                    round = round,
+                    casts = VOTERS * CASTS_EACH,
+                    voters = VOTERS,
+                    drifted = drifted.join("; ")
+                )
             );
             let failures: Vec<String> = answers
                 .iter()
@@ -148,17 +166,18 @@ pub async fn tallies_follow_concurrent_changes(make: MakeBallots) {
                 .collect();
             assert!(
                 failures.is_empty(),
-                "round {round}: {} of {} concurrent casts failed, the first with `{}`{}",
-                failures.len(),
-                VOTERS * CASTS_EACH,
-                failures[0],
+                "{}{}",
+                t!(
+                    "spec-03-2-failed",
+                    round = round,
+                    failed = failures.len(),
+                    casts = VOTERS * CASTS_EACH,
+                    first = failures[0].as_str()
+                ),
                 if failures[0].contains("deadlock") || failures[0].contains("pool timed out") {
-                    ": transactions waited for each other's locks (PostgreSQL takes a second to \
-                     find each deadlock, and the casts behind them wait for a connection). Two \
-                     changes that lock the same two tallies in opposite orders deadlock: update \
-                     the tallies in one order, the lower option id first"
+                    format!(": {}", t!("spec-03-2-deadlock"))
                 } else {
-                    ""
+                    String::new()
                 }
             );
             let news = answers
@@ -167,8 +186,13 @@ pub async fn tallies_follow_concurrent_changes(make: MakeBallots) {
                 .count();
             assert!(
                 news == VOTERS,
-                "round {round}: {news} casts answered New for {VOTERS} voters: each voter's first \
-                 vote, and only it, is New"
+                "{}",
+                t!(
+                    "spec-03-2-news",
+                    round = round,
+                    news = news,
+                    voters = VOTERS
+                )
             );
         }
     })

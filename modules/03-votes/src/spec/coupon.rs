@@ -4,6 +4,7 @@ use super::erased::DynCoupons;
 use super::together;
 use crate::MIGRATOR;
 use crate::coupon::{CouponError, CouponState, Redemption, coupon_state, create_coupon};
+use racecourse_kit::i18n::t;
 use racecourse_kit::services::with_pg;
 use racecourse_kit::spec::{Check, Runtime};
 use sqlx::PgPool;
@@ -32,7 +33,7 @@ pub fn checks(make: MakeCoupons) -> Vec<Check> {
 
 fn describe(answer: &Result<Redemption, CouponError>) -> String {
     match answer {
-        Ok(r) => format!("Ok({} uses left)", r.uses_left),
+        Ok(r) => format!("Ok({})", t!("spec-03-5-uses-left", left = r.uses_left)),
         Err(e) => format!("Err({e})"),
     }
 }
@@ -43,50 +44,25 @@ pub async fn each_answer(make: MakeCoupons) {
         let coupons = make(pool.clone());
         create_coupon(&pool, "TWICE", 2).await.unwrap();
         create_coupon(&pool, "ONCE", 1).await.unwrap();
-        let steps: [(&str, &str, &str, &str); 9] = [
-            (
-                "TWICE",
-                "ann",
-                "Ok(1)",
-                "ann's redemption of a 2-use coupon",
-            ),
-            ("TWICE", "ann", "AlreadyRedeemed", "ann's second redemption"),
-            ("TWICE", "bob", "Ok(0)", "bob's redemption, the last use"),
-            (
-                "TWICE",
-                "cy",
-                "UsedUp",
-                "cy's redemption of the used-up coupon",
-            ),
+        let steps: [(&str, &str, &str, String); 9] = [
+            ("TWICE", "ann", "Ok(1)", t!("spec-03-5-ann-twice")),
+            ("TWICE", "ann", "AlreadyRedeemed", t!("spec-03-5-ann-again")),
+            ("TWICE", "bob", "Ok(0)", t!("spec-03-5-bob-last")),
+            ("TWICE", "cy", "UsedUp", t!("spec-03-5-cy-used-up")),
             (
                 "TWICE",
                 "ann",
                 "AlreadyRedeemed",
-                "ann's redemption of the used-up coupon she redeemed",
+                t!("spec-03-5-ann-used-up"),
             ),
-            (
-                "NOPE",
-                "ann",
-                "UnknownCoupon",
-                "a redemption of a coupon that does not exist",
-            ),
-            (
-                "ONCE",
-                "cy",
-                "Ok(0)",
-                "cy's redemption of a single-use coupon",
-            ),
-            (
-                "ONCE",
-                "dan",
-                "UsedUp",
-                "dan's redemption of the used single-use coupon",
-            ),
+            ("NOPE", "ann", "UnknownCoupon", t!("spec-03-5-unknown")),
+            ("ONCE", "cy", "Ok(0)", t!("spec-03-5-cy-once")),
+            ("ONCE", "dan", "UsedUp", t!("spec-03-5-dan-used")),
             (
                 "ONCE",
                 "cy",
                 "AlreadyRedeemed",
-                "cy's second redemption of the single-use coupon",
+                t!("spec-03-5-cy-once-again"),
             ),
         ];
         for (code, redeemer, expected, what) in steps {
@@ -102,16 +78,28 @@ pub async fn each_answer(make: MakeCoupons) {
             assert_eq!(
                 got,
                 expected,
-                "{what} (coupon {code}, {redeemer}) must answer {expected}, got {}",
-                describe(&answer)
+                "{}",
+                t!(
+                    "spec-03-5-answer",
+                    what = what.as_str(),
+                    code = code,
+                    redeemer = redeemer,
+                    expected = expected,
+                    got = describe(&answer)
+                )
             );
         }
         for (code, uses) in [("TWICE", 2), ("ONCE", 1)] {
             let state = coupon_state(&pool, code).await.unwrap();
             assert!(
                 state.uses == uses && state.redemptions == i64::from(uses),
-                "coupon {code} must show {uses} uses and {uses} redemptions, got {state:?}: a \
-                 refused redemption must leave no use and no row behind"
+                "{}",
+                t!(
+                    "spec-03-5-state",
+                    code = code,
+                    uses = uses,
+                    state = format!("{state:?}")
+                )
             );
         }
     })
@@ -133,17 +121,22 @@ fn assert_limit(
         granted == max
             && state.uses == state.max_uses
             && state.redemptions == i64::from(state.max_uses),
-        "{round}: {tries} redemptions of {code}, a {max}-use coupon, at once: {granted} granted, \
-         {} refused with a database error{}; the coupon shows {} uses and {} redemption rows. \
-         Exactly {max} must be granted, no more (one conditional UPDATE ... SET uses = uses + 1 \
-         WHERE code = $1 AND uses < max_uses, never a count and then an insert) and no fewer",
-        errors.len(),
-        errors
-            .first()
-            .map(|e| format!(" (the first: `{e}`)"))
-            .unwrap_or_default(),
-        state.uses,
-        state.redemptions
+        "{}",
+        t!(
+            "spec-03-5-limit",
+            round = round,
+            tries = tries,
+            code = code,
+            max = max,
+            granted = granted,
+            errors = errors.len(),
+            first = errors
+                .first()
+                .map(|e| format!(" ({})", t!("spec-03-5-first", error = e.as_str())))
+                .unwrap_or_default(),
+            uses = state.uses,
+            rows = state.redemptions
+        )
     );
 }
 
@@ -178,7 +171,7 @@ pub async fn two_hundred_redeem_ten_uses(make: MakeCoupons) {
                 .filter_map(|a| a.as_ref().ok().map(|r| r.uses_left))
                 .collect();
             let state = coupon_state(&pool, &code).await.unwrap();
-            let round_name = format!("round {round}");
+            let round_name = t!("spec-03-5-round", round = round);
             assert_limit(
                 &round_name,
                 &code,
@@ -190,9 +183,14 @@ pub async fn two_hundred_redeem_ten_uses(make: MakeCoupons) {
             let left: BTreeSet<i32> = granted.iter().copied().collect();
             assert!(
                 left == (0..max_uses).collect(),
-                "{round_name}: the {max_uses} granted redemptions were told {granted:?} uses left; \
-                 each must be told a different one, {} down to 0 (RETURNING max_uses - uses)",
-                max_uses - 1
+                "{}",
+                t!(
+                    "spec-03-5-told",
+                    round = round_name.as_str(),
+                    max = max_uses,
+                    told = format!("{granted:?}"),
+                    top = max_uses - 1
+                )
             );
             let used_up = answers
                 .iter()
@@ -201,7 +199,8 @@ pub async fn two_hundred_redeem_ten_uses(make: MakeCoupons) {
             assert_eq!(
                 used_up,
                 REDEEMERS - max_uses as usize,
-                "{round_name}: every redemption past the limit must be UsedUp"
+                "{}",
+                t!("spec-03-5-used-up", round = round_name.as_str())
             );
         }
     })
@@ -228,18 +227,19 @@ pub async fn one_redemption_per_user(make: MakeCoupons) {
         let state = coupon_state(&pool, "ANN-ONLY").await.unwrap();
         assert!(
             granted == 1 && again == 49 && state.uses == 1 && state.redemptions == 1,
-            "50 redemptions of ANN-ONLY (10 uses) by ann at once: {granted} granted, {again} \
-             AlreadyRedeemed, {} other answers (e.g. {}); the coupon shows {} uses and {} rows. \
-             One must be granted, 49 AlreadyRedeemed, and one use spent: a refused duplicate \
-             must not spend a use (the insert and the UPDATE in one transaction)",
-            50 - granted - again,
-            answers
-                .iter()
-                .find(|a| !matches!(a, Ok(_) | Err(CouponError::AlreadyRedeemed { .. })))
-                .map(describe)
-                .unwrap_or_else(|| "none".into()),
-            state.uses,
-            state.redemptions
+            "{}",
+            t!(
+                "spec-03-5-ann-only",
+                granted = granted,
+                again = again,
+                others = 50 - granted - again,
+                example = answers
+                    .iter()
+                    .find(|a| !matches!(a, Ok(_) | Err(CouponError::AlreadyRedeemed { .. })))
+                    .map_or_else(|| t!("spec-03-5-none"), describe),
+                uses = state.uses,
+                rows = state.redemptions
+            )
         );
 
         create_coupon(&pool, "CROWD", 10).await.unwrap();
@@ -259,16 +259,18 @@ pub async fn one_redemption_per_user(make: MakeCoupons) {
         let distinct: BTreeSet<&String> = winners.iter().collect();
         assert!(
             distinct.len() == winners.len(),
-            "20 users redeemed CROWD 10 times each, at once: {} redemptions were granted to {} \
-             users: at most one per user",
-            winners.len(),
-            distinct.len()
+            "{}",
+            t!(
+                "spec-03-5-per-user",
+                granted = winners.len(),
+                users = distinct.len()
+            )
         );
         let results: Vec<Result<Redemption, CouponError>> =
             answers.into_iter().map(|(_, a)| a).collect();
         let state = coupon_state(&pool, "CROWD").await.unwrap();
         assert_limit(
-            "20 users x 10",
+            &t!("spec-03-5-crowd"),
             "CROWD",
             200,
             winners.len(),

@@ -3,6 +3,7 @@
 use super::erased::DynLikes;
 use super::together;
 use crate::likes::{count_key, likers_key};
+use racecourse_kit::i18n::t;
 use racecourse_kit::pause::Pausable;
 use racecourse_kit::services::{RedisSlot, with_redis};
 use racecourse_kit::spec::{Check, Runtime};
@@ -60,8 +61,14 @@ async fn assert_no_drift(slot: &RedisSlot, post: &str, when: &str) {
     let (counter, size) = counter_and_set(slot, post).await;
     assert!(
         counter == size,
-        "{when}, {post}'s counter says {counter} likes but its set holds {size} users: the counter \
-         must move only when the set does (SADD or SREM returned 1), in the same command"
+        "{}",
+        t!(
+            "spec-03-3-drift",
+            when = when,
+            post = post,
+            counter = counter,
+            size = size
+        )
     );
 }
 
@@ -70,30 +77,15 @@ async fn assert_no_drift(slot: &RedisSlot, post: &str, when: &str) {
 pub async fn like_twice_counts_once(make: MakeLikes) {
     with_redis(move |slot| async move {
         let likes = make(slot.conn.clone(), slot.prefix.clone());
-        let steps: [(&str, &str, i64, &str); 8] = [
-            ("like", "ann", 1, "ann's like"),
-            (
-                "like",
-                "ann",
-                1,
-                "ann's second like (a retried PUT): liking twice counts once",
-            ),
-            ("like", "bob", 2, "bob's like"),
-            (
-                "unlike",
-                "cy",
-                2,
-                "cy's unlike, who never liked it: a no-op",
-            ),
-            ("unlike", "ann", 1, "ann's unlike"),
-            (
-                "unlike",
-                "ann",
-                1,
-                "ann's second unlike (a retried DELETE): a no-op",
-            ),
-            ("like", "ann", 2, "ann's like again"),
-            ("unlike", "bob", 1, "bob's unlike"),
+        let steps: [(&str, &str, i64, String); 8] = [
+            ("like", "ann", 1, t!("spec-03-3-ann-like")),
+            ("like", "ann", 1, t!("spec-03-3-ann-like-again")),
+            ("like", "bob", 2, t!("spec-03-3-bob-like")),
+            ("unlike", "cy", 2, t!("spec-03-3-cy-unlike")),
+            ("unlike", "ann", 1, t!("spec-03-3-ann-unlike")),
+            ("unlike", "ann", 1, t!("spec-03-3-ann-unlike-again")),
+            ("like", "ann", 2, t!("spec-03-3-ann-likes-back")),
+            ("unlike", "bob", 1, t!("spec-03-3-bob-unlike")),
         ];
         for (action, user, expected, what) in steps {
             let count = match action {
@@ -102,20 +94,29 @@ pub async fn like_twice_counts_once(make: MakeLikes) {
             }
             .unwrap();
             assert_eq!(
-                count, expected,
-                "after {what}, the count must be {expected}"
+                count,
+                expected,
+                "{}",
+                t!("spec-03-3-count", what = what.as_str(), expected = expected)
             );
-            assert_no_drift(&slot, "post-1", &format!("after {what}")).await;
+            assert_no_drift(
+                &slot,
+                "post-1",
+                &t!("spec-03-3-after", what = what.as_str()),
+            )
+            .await;
         }
         assert_eq!(
             likes.count("post-1").await.unwrap(),
             1,
-            "count reads the counter: 1"
+            "{}",
+            t!("spec-03-3-count-reads")
         );
         assert_eq!(
             likes.count("post-2").await.unwrap(),
             0,
-            "a post nobody liked counts 0"
+            "{}",
+            t!("spec-03-3-nobody")
         );
     })
     .await;
@@ -141,11 +142,16 @@ pub async fn concurrent_toggles_never_drift(make: MakeLikes) {
             let (counter, size) = counter_and_set(&slot, &post).await;
             assert!(
                 counter == 1 && size == 1 && answers.iter().all(|a| *a == 1),
-                "round {round}: 100 likes of {post} by ann at once: the counter says {counter}, \
-                 the set holds {size}, and the answers ranged from {} to {}; all must be 1: \
-                 liking twice counts once",
-                answers.iter().min().unwrap(),
-                answers.iter().max().unwrap()
+                "{}",
+                t!(
+                    "spec-03-3-hundred",
+                    round = round,
+                    post = post.as_str(),
+                    counter = counter,
+                    size = size,
+                    min = *answers.iter().min().unwrap(),
+                    max = *answers.iter().max().unwrap()
+                )
             );
 
             together(USERS * TOGGLES, |i| {
@@ -164,9 +170,10 @@ pub async fn concurrent_toggles_never_drift(make: MakeLikes) {
             assert_no_drift(
                 &slot,
                 &post,
-                &format!(
-                    "round {round}: after {} concurrent likes and unlikes",
-                    USERS * TOGGLES
+                &t!(
+                    "spec-03-3-after-toggles",
+                    round = round,
+                    calls = USERS * TOGGLES
                 ),
             )
             .await;
@@ -181,7 +188,7 @@ async fn gap<T>(proxy: &Pausable, call: &JoinHandle<T>) {
     tokio::select! {
         () = proxy.paused() => {}
         () = async { while !call.is_finished() { tokio::time::sleep(Duration::from_millis(1)).await } } => {}
-        () = tokio::time::sleep(Duration::from_secs(5)) => panic!("the call sent nothing to Redis within 5 s"),
+        () = tokio::time::sleep(Duration::from_secs(5)) => panic!("{}", t!("spec-03-3-sent-nothing")),
     }
 }
 
@@ -193,7 +200,7 @@ pub async fn a_pause_between_two_commands_changes_nothing(make: MakeLikes) {
         let other = make(slot.conn.clone(), slot.prefix.clone());
         let proxy = Pausable::connect(&slot.url)
             .await
-            .expect("a connection through the pausing proxy");
+            .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-03-3-proxy")));
         let paused = make(proxy.conn.clone(), slot.prefix.clone());
         for (action, expected) in [("like", 1), ("unlike", 0)] {
             proxy.hold_after_next();
@@ -217,11 +224,16 @@ pub async fn a_pause_between_two_commands_changes_nothing(make: MakeLikes) {
             let (counter, size) = counter_and_set(&slot, "post").await;
             assert!(
                 late == expected && between == expected && counter == size,
-                "ann's {action} paused between two of its commands while another {action} of \
-                 ann's ran in the gap: they answered {late} and {between}, the counter says \
-                 {counter} and the set holds {size}; all must be {expected}. Check and act in \
-                 one command: a Lua script that SADDs (or SREMs) and moves the counter only if \
-                 that returned 1"
+                "{}",
+                t!(
+                    "spec-03-3-pause",
+                    action = action,
+                    late = late,
+                    between = between,
+                    counter = counter,
+                    size = size,
+                    expected = expected
+                )
             );
         }
     })
@@ -238,7 +250,7 @@ pub async fn a_crash_between_two_commands_leaves_no_drift(make: MakeLikes) {
             // A proxy per crash: the dead client's held command stays held.
             let proxy = Pausable::connect(&slot.url)
                 .await
-                .expect("a connection through the pausing proxy");
+                .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-03-3-proxy")));
             let dying = make(proxy.conn.clone(), slot.prefix.clone());
             proxy.hold_after_next();
             let call = tokio::spawn({
@@ -254,12 +266,7 @@ pub async fn a_crash_between_two_commands_leaves_no_drift(make: MakeLikes) {
             // The process dies here: what it had not sent is never sent.
             call.abort();
             let _ = call.await;
-            assert_no_drift(
-                &slot,
-                "post",
-                &format!("after a client died between the first and second command of a {action}"),
-            )
-            .await;
+            assert_no_drift(&slot, "post", &t!("spec-03-3-after-crash", action = action)).await;
         }
     })
     .await;

@@ -21,6 +21,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
 use http_body_util::BodyExt;
+use racecourse_kit::i18n::t;
 use tower::ServiceExt;
 
 /// What the demo's router answered: status, headers, body.
@@ -48,17 +49,30 @@ pub(crate) async fn call(router: &Router, method: Method, uri: &str, json: Optio
     }
     let request = request
         .body(Body::from(json.unwrap_or_default().to_string()))
-        .expect("a valid request");
+        .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-03-request")));
     let response = router
         .clone()
         .oneshot(request)
         .await
-        .expect("routers do not fail");
+        .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-03-router")));
     let (parts, body) = response.into_parts();
-    let body = body.collect().await.expect("a body").to_bytes();
+    let body = body
+        .collect()
+        .await
+        .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-03-body")))
+        .to_bytes();
     Answer {
         status: parts.status,
         headers: parts.headers,
         body: String::from_utf8_lossy(&body).into_owned(),
     }
+}
+
+/// " (the first with `...`)" after a count of failures, naming the first of
+/// them; nothing when none failed.
+pub(crate) fn first_failure(failures: &[String]) -> String {
+    failures
+        .first()
+        .map(|f| format!(" ({})", t!("spec-03-first-with", error = f.as_str())))
+        .unwrap_or_default()
 }

@@ -1,11 +1,12 @@
 //! Spec of 03.1, on PostgreSQL, each test in a schema of its own.
 
 use super::erased::DynPolls;
-use super::{call, together};
+use super::{call, first_failure, together};
 use crate::MIGRATOR;
 use crate::demo::{finish, vote_routes};
 use crate::poll::{Vote, VoteError, create_poll, votes_of};
 use axum::http::{Method, StatusCode};
+use racecourse_kit::i18n::t;
 use racecourse_kit::services::with_pg;
 use racecourse_kit::spec::{Check, Runtime};
 use sqlx::PgPool;
@@ -47,63 +48,97 @@ pub async fn each_answer(make: MakePolls) {
         let ann = polls.vote(poll, options[0], "ann").await;
         let ann = match ann {
             Ok(vote) => vote,
-            Err(e) => panic!("ann's first vote in poll {poll} must be stored, got the error `{e}`"),
+            Err(e) => panic!(
+                "{}",
+                t!("spec-03-1-first-stored", poll = poll, error = e.to_string())
+            ),
         };
         assert!(
             ann.poll == poll && ann.option == options[0] && ann.voter == "ann",
-            "ann voted for option {} in poll {poll}, but the vote returned is {ann:?}",
-            options[0]
+            "{}",
+            t!(
+                "spec-03-1-returned",
+                option = options[0],
+                poll = poll,
+                vote = format!("{ann:?}")
+            )
         );
         assert_eq!(
             votes_of(&pool, poll).await.unwrap(),
             std::slice::from_ref(&ann),
-            "the vote returned must be the one stored"
+            "{}",
+            t!("spec-03-1-returned-stored")
         );
 
-        for (option, what) in [(options[0], "the same option"), (options[1], "another option")] {
+        for (option, what) in [
+            (options[0], t!("spec-03-1-same-option")),
+            (options[1], t!("spec-03-1-another-option")),
+        ] {
             match polls.vote(poll, option, "ann").await {
                 Err(VoteError::AlreadyVoted(existing)) => assert_eq!(
-                    existing, ann,
-                    "a second vote of ann, for {what}, must be AlreadyVoted naming the vote that \
-                     counts, unchanged ({ann:?}): ON CONFLICT DO NOTHING, not DO UPDATE"
+                    existing,
+                    ann,
+                    "{}",
+                    t!(
+                        "spec-03-1-second-unchanged",
+                        what = what,
+                        vote = format!("{ann:?}")
+                    )
                 ),
                 other => panic!(
-                    "a second vote of ann in poll {poll}, for {what}, must be refused with \
-                     AlreadyVoted naming her vote {}, got {other:?}",
-                    ann.id
+                    "{}",
+                    t!(
+                        "spec-03-1-second-refused",
+                        poll = poll,
+                        what = what,
+                        id = ann.id,
+                        got = format!("{other:?}")
+                    )
                 ),
             }
         }
         assert_eq!(
             votes_of(&pool, poll).await.unwrap(),
             std::slice::from_ref(&ann),
-            "after ann's second and third votes the poll must hold her first vote only, unchanged: \
-             ON CONFLICT DO NOTHING, not DO UPDATE (moving a vote is 03.2's, not a duplicate's)"
+            "{}",
+            t!("spec-03-1-first-only")
         );
 
         let bob = polls.vote(poll, options[2], "bob").await;
-        assert!(bob.is_ok(), "bob's vote in the same poll must count, got {bob:?}");
+        assert!(
+            bob.is_ok(),
+            "{}",
+            t!("spec-03-1-bob", got = format!("{bob:?}"))
+        );
         let elsewhere = polls.vote(other_poll, other_options[1], "ann").await;
         assert!(
             elsewhere.is_ok(),
-            "ann's vote in another poll must count: one vote per voter per poll, got {elsewhere:?}"
+            "{}",
+            t!("spec-03-1-other-poll", got = format!("{elsewhere:?}"))
         );
 
         for (p, o, what) in [
-            (poll, other_options[0], "an option of another poll"),
-            (9_999_999, options[0], "a poll that does not exist"),
+            (poll, other_options[0], t!("spec-03-1-foreign-option")),
+            (9_999_999, options[0], t!("spec-03-1-no-poll")),
         ] {
             let answer = polls.vote(p, o, "cy").await;
             assert!(
                 matches!(answer, Err(VoteError::UnknownOption { poll: pp, option: oo }) if pp == p && oo == o),
-                "a vote for {what} (poll {p}, option {o}) must be UnknownOption {{ poll: {p}, option: {o} }}, \
-                 got {answer:?} (the foreign key refuses it with SQLSTATE 23503)"
+                "{}",
+                t!(
+                    "spec-03-1-unknown-option",
+                    what = what,
+                    poll = p,
+                    option = o,
+                    got = format!("{answer:?}")
+                )
             );
         }
         assert_eq!(
             votes_of(&pool, poll).await.unwrap().len(),
             2,
-            "poll {poll} must hold ann's and bob's votes, no more"
+            "{}",
+            t!("spec-03-1-two-votes", poll = poll)
         );
     })
     .await;
@@ -126,7 +161,11 @@ pub async fn identical_votes_count_once(make: MakePolls) {
             let voter = Arc::new(format!("voter-{round}"));
             let answers = together(VOTERS, |i| {
                 let (polls, voter, options) = (polls.clone(), voter.clone(), options.clone());
-                let option = if round % 2 == 0 { options[0] } else { options[i % 3] };
+                let option = if round % 2 == 0 {
+                    options[0]
+                } else {
+                    options[i % 3]
+                };
                 async move { polls.vote(poll, option, &voter).await }
             })
             .await;
@@ -153,30 +192,36 @@ pub async fn identical_votes_count_once(make: MakePolls) {
                 .collect();
             assert!(
                 counted.len() == 1 && duplicates.len() == VOTERS - 1,
-                "round {round}: {VOTERS} votes of {voter} at once: {} answered as counted, {} \
-                 AlreadyVoted, {} failed{}; {} stored. Exactly one must count and the other {} be \
-                 answered AlreadyVoted: INSERT ... ON CONFLICT (poll_id, voter) DO NOTHING, and \
-                 when it inserts nothing, read the vote that is there",
-                counted.len(),
-                duplicates.len(),
-                failures.len(),
-                failures
-                    .first()
-                    .map(|f| format!(" (the first with `{f}`)"))
-                    .unwrap_or_default(),
-                stored.len(),
-                VOTERS - 1
+                "{}",
+                t!(
+                    "spec-03-1-count-once",
+                    round = round,
+                    votes = VOTERS,
+                    voter = voter.as_str(),
+                    counted = counted.len(),
+                    duplicates = duplicates.len(),
+                    failed = failures.len(),
+                    first = first_failure(&failures),
+                    stored = stored.len(),
+                    others = VOTERS - 1
+                )
             );
             let winner = counted[0];
             assert_eq!(
                 stored,
                 std::slice::from_ref(winner),
-                "round {round}: the vote stored must be the one answered as counted"
+                "{}",
+                t!("spec-03-1-stored-counted", round = round)
             );
             if let Some(other) = duplicates.iter().find(|v| **v != winner) {
                 panic!(
-                    "round {round}: a duplicate was answered AlreadyVoted naming {other:?}, but the \
-                     vote that counts is {winner:?}: name the vote that is stored"
+                    "{}",
+                    t!(
+                        "spec-03-1-names-other",
+                        round = round,
+                        other = format!("{other:?}"),
+                        winner = format!("{winner:?}")
+                    )
                 );
             }
         }
@@ -198,13 +243,18 @@ pub async fn a_duplicate_answers_409(make: MakePolls) {
         assert_eq!(
             first.status,
             StatusCode::CREATED,
-            "POST {uri} {body} must answer 201, got {} {}",
-            first.status,
-            first.body
+            "{}",
+            t!(
+                "spec-03-1-created",
+                uri = uri.as_str(),
+                body = body.as_str(),
+                status = first.status.to_string(),
+                answer = first.body.as_str()
+            )
         );
         let id = serde_json::from_str::<serde_json::Value>(&first.body).unwrap()["id"]
             .as_i64()
-            .expect("the vote's id in the 201's body");
+            .unwrap_or_else(|| panic!("{}", t!("spec-03-1-id-in-body")));
 
         let again = format!(r#"{{"voter":"ann","option":{}}}"#, options[1]);
         let second = call(&router, Method::POST, &uri, Some(&again)).await;
@@ -212,36 +262,46 @@ pub async fn a_duplicate_answers_409(make: MakePolls) {
             second.status == StatusCode::CONFLICT
                 && second.is_problem()
                 && second.body.contains(&format!("vote {id}")),
-            "ann's second vote must answer 409 problem+json naming her vote {id}, got {} {}",
-            second.status,
-            second.body
+            "{}",
+            t!(
+                "spec-03-1-conflict",
+                id = id,
+                status = second.status.to_string(),
+                answer = second.body.as_str()
+            )
         );
 
         for (uri, body, what) in [
-            (uri.clone(), "{\"voter\":", "malformed JSON"),
+            (uri.clone(), "{\"voter\":", t!("spec-03-1-bad-json")),
+            (uri.clone(), r#"{"voter":"ann"}"#, t!("spec-03-1-no-option")),
             (
                 uri.clone(),
-                r#"{"voter":"ann"}"#,
-                "a body without the option",
+                r#"{"voter":"","option":1}"#,
+                t!("spec-03-1-empty-voter"),
             ),
-            (uri.clone(), r#"{"voter":"","option":1}"#, "an empty voter"),
             (
                 "/polls/9999999/votes".into(),
                 r#"{"voter":"ann","option":1}"#,
-                "an unknown poll",
+                t!("spec-03-1-unknown-poll"),
             ),
             (
                 "/polls/x/votes".into(),
                 r#"{"voter":"ann","option":1}"#,
-                "a poll id that is no number",
+                t!("spec-03-1-poll-not-number"),
             ),
         ] {
             let answer = call(&router, Method::POST, &uri, Some(body)).await;
             assert!(
                 answer.status.is_client_error() && answer.is_problem(),
-                "{what} (POST {uri} {body}) must answer a problem+json 4xx, got {} {}",
-                answer.status,
-                answer.body
+                "{}",
+                t!(
+                    "spec-03-1-bad-input",
+                    what = what,
+                    uri = uri.as_str(),
+                    body = body,
+                    status = answer.status.to_string(),
+                    answer = answer.body.as_str()
+                )
             );
         }
     })

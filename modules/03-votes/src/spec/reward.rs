@@ -2,11 +2,12 @@
 //! clock the spec sets by hand ([`ManualClock`]).
 
 use super::erased::DynDailyRewards;
-use super::{call, together};
+use super::{call, first_failure, together};
 use crate::MIGRATOR;
 use crate::demo::{finish, reward_routes};
 use crate::reward::{Clock, DAY, Granted, ManualClock, REWARD, RewardError, Zone, balance};
 use axum::http::{Method, StatusCode};
+use racecourse_kit::i18n::t;
 use racecourse_kit::services::with_pg;
 use racecourse_kit::spec::{Check, Runtime};
 use sqlx::PgPool;
@@ -66,7 +67,7 @@ struct Step {
     at: i64,
     /// `None`: granted; `Some(s)`: refused with Retry-After `s`.
     refused: Option<i64>,
-    what: &'static str,
+    what: String,
 }
 
 /// Runs `steps` for one user, in order, checking each answer and the wallet.
@@ -83,40 +84,58 @@ async fn walk(pool: &PgPool, make: MakeRewards, zone: Zone, user: &str, steps: &
                 assert_eq!(
                     *balance,
                     granted * REWARD,
-                    "{}: the claim was granted, so the wallet must hold {granted} rewards",
-                    step.what
+                    "{}",
+                    t!(
+                        "spec-03-4-wallet",
+                        what = step.what.as_str(),
+                        granted = granted
+                    )
                 );
             }
             (Some(secs), Err(RewardError::AlreadyClaimed { retry_after })) => assert!(
                 *retry_after as i64 == secs,
-                "{} (zone {}): Retry-After must be {secs} s ({}), the time until the next local \
-                 midnight, got {retry_after} s ({}){}",
-                step.what,
-                zone.name,
-                hms(secs),
-                hms(*retry_after as i64),
+                "{}{}",
+                t!(
+                    "spec-03-4-retry-after",
+                    what = step.what.as_str(),
+                    zone = zone.name.as_str(),
+                    expected = secs,
+                    expected_hms = hms(secs),
+                    got = *retry_after,
+                    got_hms = hms(*retry_after as i64)
+                ),
                 if (*retry_after as i64 - secs).abs() == HOUR {
-                    ": one hour off, on a day the offset changes. The next midnight's offset is \
-                     the offset at that midnight, not the one now"
+                    format!(": {}", t!("spec-03-4-hour-off"))
                 } else {
-                    ""
+                    String::new()
                 }
             ),
             (None, _) => panic!(
-                "{} (zone {}): the claim must be granted, got {answer:?}",
-                step.what, zone.name
+                "{}",
+                t!(
+                    "spec-03-4-granted",
+                    what = step.what.as_str(),
+                    zone = zone.name.as_str(),
+                    got = format!("{answer:?}")
+                )
             ),
             (Some(secs), _) => panic!(
-                "{} (zone {}): the claim must be refused with AlreadyClaimed {{ retry_after: {secs} }}, \
-                 got {answer:?}",
-                step.what, zone.name
+                "{}",
+                t!(
+                    "spec-03-4-refused",
+                    what = step.what.as_str(),
+                    zone = zone.name.as_str(),
+                    secs = secs,
+                    got = format!("{answer:?}")
+                )
             ),
         }
     }
     assert_eq!(
         balance(pool, user).await.unwrap(),
         granted * REWARD,
-        "{user}'s wallet must hold one reward per granted claim"
+        "{}",
+        t!("spec-03-4-one-per-claim", user = user)
     );
 }
 
@@ -140,32 +159,32 @@ pub async fn second_claim_waits_for_local_midnight(make: MakeRewards) {
                 Step {
                     at: midnight - 30 * 60,
                     refused: None,
-                    what: "ann's first claim, at 23:30 local",
+                    what: t!("spec-03-4-ann-first"),
                 },
                 Step {
                     at: midnight - 30 * 60,
                     refused: Some(30 * 60),
-                    what: "ann's second claim, at 23:30 local",
+                    what: t!("spec-03-4-ann-second"),
                 },
                 Step {
                     at: midnight - 1,
                     refused: Some(1),
-                    what: "a claim at 23:59:59 local",
+                    what: t!("spec-03-4-at-23-59-59"),
                 },
                 Step {
                     at: midnight,
                     refused: None,
-                    what: "a claim at 00:00:00 local, a new day",
+                    what: t!("spec-03-4-at-00-00-00"),
                 },
                 Step {
                     at: midnight + 1,
                     refused: Some(DAY - 1),
-                    what: "a claim at 00:00:01 local",
+                    what: t!("spec-03-4-at-00-00-01"),
                 },
                 Step {
                     at: midnight + DAY,
                     refused: None,
-                    what: "a claim the next midnight",
+                    what: t!("spec-03-4-next-midnight"),
                 },
             ],
         )
@@ -189,17 +208,17 @@ pub async fn the_day_is_the_local_day(make: MakeRewards) {
                 Step {
                     at: midnight - 2 * HOUR,
                     refused: None,
-                    what: "bob's claim at 22:00 local (03:00 UTC, the next UTC day)",
+                    what: t!("spec-03-4-bob-22"),
                 },
                 Step {
                     at: midnight - 1,
                     refused: Some(1),
-                    what: "bob's claim at 23:59:59 local",
+                    what: t!("spec-03-4-bob-23-59-59"),
                 },
                 Step {
                     at: midnight,
                     refused: None,
-                    what: "bob's claim at 00:00 local (05:00 UTC, the same UTC day as his first)",
+                    what: t!("spec-03-4-bob-00"),
                 },
             ],
         )
@@ -213,12 +232,12 @@ pub async fn the_day_is_the_local_day(make: MakeRewards) {
                 Step {
                     at: utc(2026, 3, 10, 23, 0),
                     refused: None,
-                    what: "cy's claim at 18:00 local (23:00 UTC)",
+                    what: t!("spec-03-4-cy-18"),
                 },
                 Step {
                     at: utc(2026, 3, 11, 1, 0),
                     refused: Some(4 * HOUR),
-                    what: "cy's claim at 20:00 local (01:00 UTC, the next UTC day)",
+                    what: t!("spec-03-4-cy-20"),
                 },
             ],
         )
@@ -248,22 +267,22 @@ pub async fn a_change_of_utc_offset(make: MakeRewards) {
                 Step {
                     at: utc(2026, 3, 28, 23, 30),
                     refused: None,
-                    what: "a claim at 00:30 on the day clocks go forward",
+                    what: t!("spec-03-4-forward-00-30"),
                 },
                 Step {
                     at: utc(2026, 3, 28, 23, 30),
                     refused: Some(22 * HOUR + 30 * 60),
-                    what: "a second claim at 00:30 on the day clocks go forward",
+                    what: t!("spec-03-4-forward-again"),
                 },
                 Step {
                     at: utc(2026, 3, 29, 21, 59),
                     refused: Some(60),
-                    what: "a claim at 23:59 that day",
+                    what: t!("spec-03-4-at-23-59"),
                 },
                 Step {
                     at: utc(2026, 3, 29, 22, 0),
                     refused: None,
-                    what: "a claim at the next midnight (22:00 UTC)",
+                    what: t!("spec-03-4-midnight-22-utc"),
                 },
             ],
         )
@@ -283,22 +302,22 @@ pub async fn a_change_of_utc_offset(make: MakeRewards) {
                 Step {
                     at: utc(2026, 10, 24, 22, 30),
                     refused: None,
-                    what: "a claim at 00:30 on the day clocks go back",
+                    what: t!("spec-03-4-back-00-30"),
                 },
                 Step {
                     at: utc(2026, 10, 24, 22, 30),
                     refused: Some(24 * HOUR + 30 * 60),
-                    what: "a second claim at 00:30 on the day clocks go back",
+                    what: t!("spec-03-4-back-again"),
                 },
                 Step {
                     at: utc(2026, 10, 25, 22, 59),
                     refused: Some(60),
-                    what: "a claim at 23:59 that day",
+                    what: t!("spec-03-4-at-23-59"),
                 },
                 Step {
                     at: utc(2026, 10, 25, 23, 0),
                     refused: None,
-                    what: "a claim at the next midnight (23:00 UTC)",
+                    what: t!("spec-03-4-midnight-23-utc"),
                 },
             ],
         )
@@ -337,13 +356,18 @@ pub async fn one_claim_under_concurrency(make: MakeRewards) {
             let coins = balance(&pool, "dora").await.unwrap();
             assert!(
                 granted == 1 && refused == CLAIMS - 1 && coins == round * REWARD,
-                "day {round}: {CLAIMS} claims of dora's at once: {granted} granted, {refused} \
-                 refused with Retry-After 43200, {} failed{}; her wallet holds {coins} coins, \
-                 {} rewards. Exactly one claim a day may pay: insert the claim with ON CONFLICT \
-                 DO NOTHING and credit the wallet only if it inserted, in one transaction",
-                failed.len(),
-                failed.first().map(|f| format!(" (the first with `{f}`)")).unwrap_or_default(),
-                coins / REWARD
+                "{}",
+                t!(
+                    "spec-03-4-one-a-day",
+                    day = round,
+                    claims = CLAIMS,
+                    granted = granted,
+                    refused = refused,
+                    failed = failed.len(),
+                    first = first_failure(&failed),
+                    coins = coins,
+                    rewards = coins / REWARD
+                )
             );
             clock.advance(DAY);
         }
@@ -356,24 +380,48 @@ pub async fn one_claim_under_concurrency(make: MakeRewards) {
 pub async fn a_second_claim_answers_429(make: MakeRewards) {
     with_pg(&MIGRATOR, move |pool| async move {
         let clock = ManualClock::at(utc(2026, 6, 1, 20, 0));
-        let router = finish(reward_routes(make(pool.clone(), Zone::fixed("UTC+03:00", 3 * 3600), clock)));
+        let router = finish(reward_routes(make(
+            pool.clone(),
+            Zone::fixed("UTC+03:00", 3 * 3600),
+            clock,
+        )));
         let first = call(&router, Method::POST, "/rewards/ann/claim", None).await;
-        assert_eq!(first.status, StatusCode::OK, "a first claim must answer 200, got {} {}", first.status, first.body);
+        assert_eq!(
+            first.status,
+            StatusCode::OK,
+            "{}",
+            t!(
+                "spec-03-4-first-200",
+                status = first.status.to_string(),
+                answer = first.body.as_str()
+            )
+        );
         let second = call(&router, Method::POST, "/rewards/ann/claim", None).await;
-        let retry_after = second.headers.get("retry-after").and_then(|v| v.to_str().ok());
+        let retry_after = second
+            .headers
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok());
         assert!(
-            second.status == StatusCode::TOO_MANY_REQUESTS && second.is_problem() && retry_after == Some("3600"),
-            "a second claim at 23:00 local must answer 429 problem+json with Retry-After: 3600, got {} \
-             (Retry-After {retry_after:?}) {}",
-            second.status,
-            second.body
+            second.status == StatusCode::TOO_MANY_REQUESTS
+                && second.is_problem()
+                && retry_after == Some("3600"),
+            "{}",
+            t!(
+                "spec-03-4-second-429",
+                status = second.status.to_string(),
+                retry_after = format!("{retry_after:?}"),
+                answer = second.body.as_str()
+            )
         );
         let bad = call(&router, Method::POST, "/rewards/%01/claim", None).await;
         assert!(
             bad.status.is_client_error() && bad.is_problem(),
-            "a user name with a control character must answer a problem+json 4xx, got {} {}",
-            bad.status,
-            bad.body
+            "{}",
+            t!(
+                "spec-03-4-control-char",
+                status = bad.status.to_string(),
+                answer = bad.body.as_str()
+            )
         );
     })
     .await;
