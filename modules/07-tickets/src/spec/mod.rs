@@ -20,9 +20,13 @@ pub mod worker;
 pub(crate) use racecourse_kit::spec::together;
 
 use crate::MIGRATOR;
+use crate::tickets::owner_token;
 use racecourse_kit::i18n::t;
+use racecourse_kit::pause::Pausable;
 use racecourse_kit::services::{RedisSlot, with_pg, with_redis};
+use redis::aio::ConnectionManager;
 use sqlx::PgPool;
+use std::future::Future;
 use std::time::Duration;
 
 /// The clock's start in every check: an arbitrary instant (2026-01-01).
@@ -95,5 +99,68 @@ pub(crate) async fn until_blocked_or_done_by<T>(
             return;
         }
         tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+/// What [`lock_stolen_while_held`] saw.
+pub(crate) struct Stolen<T> {
+    /// The task was held after its first Redis command (it took the lock
+    /// first), rather than finishing without sending one.
+    pub held: bool,
+    /// The lock's time to live, in milliseconds, while the task was held.
+    pub ttl: i64,
+    /// The token of the owner that took the lock meanwhile.
+    pub thief: String,
+    /// What the task returned once resumed.
+    pub outcome: T,
+}
+
+/// Starts `task`, whose Redis client is `pausable`'s, holds it after its
+/// first command (taking the lock at `key`), and meanwhile ends that lock as
+/// its expiry would and lets another owner take it: what a process that
+/// paused too long finds when it resumes. 07.2's worker and 07.3's sweeper
+/// must then leave the other owner's lock alone.
+pub(crate) async fn lock_stolen_while_held<T, Fut>(
+    pausable: &Pausable,
+    mut conn: ConnectionManager,
+    key: &str,
+    task: Fut,
+) -> Stolen<T>
+where
+    T: Send + 'static,
+    Fut: Future<Output = T> + Send + 'static,
+{
+    pausable.hold_after_next();
+    let running = tokio::spawn(task);
+    // Held after its first command, or finished without sending one.
+    let held = tokio::select! {
+        _ = pausable.paused() => true,
+        _ = async {
+            while !running.is_finished() {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        } => false,
+    };
+    let ttl: i64 = redis::cmd("PTTL")
+        .arg(key)
+        .query_async(&mut conn)
+        .await
+        .expect("PTTL");
+    let thief = owner_token();
+    let _: () = redis::cmd("SET")
+        .arg(key)
+        .arg(&thief)
+        .arg("PX")
+        .arg(10_000)
+        .query_async(&mut conn)
+        .await
+        .expect("SET");
+    pausable.resume();
+    let outcome = racecourse_kit::spec::join(running).await;
+    Stolen {
+        held,
+        ttl,
+        thief,
+        outcome,
     }
 }

@@ -9,7 +9,7 @@
 //! release the worker's lock.
 
 use super::erased::DynSweeper;
-use super::{Step, T0, until_blocked_or_done, with_both};
+use super::{Step, T0, lock_stolen_while_held, until_blocked_or_done, with_both};
 use crate::clock::Clock;
 use crate::sweeper::Freed;
 use crate::tickets::{self, LOCK_TTL, Status, lock_key, owner_token};
@@ -19,7 +19,6 @@ use racecourse_kit::spec::{Check, Runtime};
 use redis::aio::ConnectionManager;
 use sqlx::PgPool;
 use std::sync::Arc;
-use std::time::Duration;
 
 /// Makes the sweeper on a pool, the locks' connection and key prefix, and a clock.
 pub type MakeSweeper = fn(PgPool, ConnectionManager, &str, Clock) -> Arc<dyn DynSweeper>;
@@ -329,35 +328,9 @@ async fn a_lock_that_expired_is_not_released(make: MakeSweeper) {
             Clock::manual(T0 + 2_000),
         );
         let key = lock_key(&slot.prefix, ticket);
-        pausable.hold_after_next();
-        let sweeping = tokio::spawn(async move { sweeper.sweep().await });
-        // Held after its first command, or finished without sending one.
-        let held = tokio::select! {
-            _ = pausable.paused() => true,
-            _ = async {
-                while !sweeping.is_finished() {
-                    tokio::time::sleep(Duration::from_millis(5)).await;
-                }
-            } => false,
-        };
-        let mut conn = slot.conn.clone();
-        let ttl: i64 = redis::cmd("PTTL")
-            .arg(&key)
-            .query_async(&mut conn)
-            .await
-            .expect("PTTL");
-        // The sweeper's lock expires (the spec ends it) and a worker takes it.
-        let worker = owner_token();
-        let _: () = redis::cmd("SET")
-            .arg(&key)
-            .arg(&worker)
-            .arg("PX")
-            .arg(10_000)
-            .query_async(&mut conn)
-            .await
-            .expect("SET");
-        pausable.resume();
-        let outcome = racecourse_kit::spec::join(sweeping).await;
+        let sweeping = async move { sweeper.sweep().await };
+        let stolen = lock_stolen_while_held(&pausable, slot.conn.clone(), &key, sweeping).await;
+        let (held, ttl, worker) = (stolen.held, stolen.ttl, stolen.thief);
         assert!(
             held,
             "{}",
@@ -368,8 +341,9 @@ async fn a_lock_that_expired_is_not_released(make: MakeSweeper) {
             "{}",
             t!("spec-07-3-lock-expires", key = key.as_str(), ttl = ttl)
         );
-        outcome
+        (stolen.outcome)
             .unwrap_or_else(|e| panic!("{}", t!("spec-07-3-sweep-failed", error = e.to_string())));
+        let mut conn = slot.conn.clone();
         let now: Option<String> = redis::cmd("GET")
             .arg(&key)
             .query_async(&mut conn)

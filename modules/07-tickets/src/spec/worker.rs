@@ -5,7 +5,7 @@
 //! and is taken by another, must not release the other's lock.
 
 use super::erased::DynReserver;
-use super::{Step, T0, together, with_both};
+use super::{Step, T0, lock_stolen_while_held, together, with_both};
 use crate::clock::Clock;
 use crate::queue::Entry;
 use crate::tickets::{self, LOCK_TTL, Status, lock_key, owner_token};
@@ -235,42 +235,18 @@ async fn a_lock_that_expired_is_not_released(make: MakeReserver) {
             tickets::RESERVATION_TTL,
         );
         let key = lock_key(&slot.prefix, ticket);
-        pausable.hold_after_next();
-        let serving = tokio::spawn(async move { worker.reserve(&entry(ticket, "ann")).await });
-        // Held after its first command, or finished without sending one.
-        let held = tokio::select! {
-            _ = pausable.paused() => true,
-            _ = async {
-                while !serving.is_finished() {
-                    tokio::time::sleep(Duration::from_millis(5)).await;
-                }
-            } => false,
-        };
-        let mut conn = slot.conn.clone();
-        let ttl: i64 = redis::cmd("PTTL")
-            .arg(&key)
-            .query_async(&mut conn)
-            .await
-            .expect("PTTL");
-        // The worker's lock expires (the spec ends it) and another takes it.
-        let other = owner_token();
-        let _: () = redis::cmd("SET")
-            .arg(&key)
-            .arg(&other)
-            .arg("PX")
-            .arg(10_000)
-            .query_async(&mut conn)
-            .await
-            .expect("SET");
-        pausable.resume();
-        let outcome = racecourse_kit::spec::join(serving).await;
+        let serving = async move { worker.reserve(&entry(ticket, "ann")).await };
+        let stolen = lock_stolen_while_held(&pausable, slot.conn.clone(), &key, serving).await;
+        let (held, ttl, other) = (stolen.held, stolen.ttl, stolen.thief);
         assert!(held, "{}", t!("spec-07-2-lock-first", key = key.as_str()));
         assert!(
             ttl > 0 && ttl <= LOCK_TTL.as_millis() as i64,
             "{}",
             t!("spec-07-2-lock-expires", key = key.as_str(), ttl = ttl)
         );
-        outcome.unwrap_or_else(|e| panic!("{}", t!("spec-07-2-failed", error = e.to_string())));
+        (stolen.outcome)
+            .unwrap_or_else(|e| panic!("{}", t!("spec-07-2-failed", error = e.to_string())));
+        let mut conn = slot.conn.clone();
         let now: Option<String> = redis::cmd("GET")
             .arg(&key)
             .query_async(&mut conn)
