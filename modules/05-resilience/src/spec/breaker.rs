@@ -4,6 +4,7 @@
 
 use super::together;
 use crate::breaker::{Breaker, BreakerConfig, Outcome, Permit, State};
+use racecourse_kit::i18n::t;
 use racecourse_kit::spec::{Check, Runtime};
 use std::sync::Arc;
 use std::time::Duration;
@@ -75,9 +76,14 @@ async fn feed(breaker: &dyn Breaker, pattern: &str, took: Duration, why: &str) {
     for (i, letter) in pattern.chars().enumerate() {
         let Ok(permit) = breaker.acquire() else {
             panic!(
-                "call {} of `{pattern}` was refused: the breaker is {:?} too early. {why}",
-                i + 1,
-                breaker.state()
+                "{}",
+                t!(
+                    "spec-05-1-refused",
+                    call = i + 1,
+                    pattern = pattern,
+                    state = format!("{:?}", breaker.state()),
+                    why = why
+                )
             );
         };
         if !took.is_zero() {
@@ -96,12 +102,19 @@ fn expect_state(breaker: &dyn Breaker, expected: State, after: &str) {
     let state = breaker.state();
     assert!(
         state == expected,
-        "the breaker must be {expected:?} after {after}; it is {state:?}"
+        "{}",
+        t!(
+            "spec-05-1-state",
+            expected = format!("{expected:?}"),
+            after = after,
+            state = format!("{state:?}")
+        )
     );
     if expected == State::Open {
         assert!(
             breaker.acquire().is_err(),
-            "after {after} the breaker is open: acquire must refuse the call at once"
+            "{}",
+            t!("spec-05-1-open-refuses", after = after)
         );
     }
 }
@@ -112,14 +125,10 @@ async fn trip(breaker: &dyn Breaker) {
         breaker,
         "FFF",
         Duration::ZERO,
-        "A closed breaker lets calls through.",
+        &t!("spec-05-1-closed-lets-through"),
     )
     .await;
-    expect_state(
-        breaker,
-        State::Open,
-        "three failures in a row (the limit is 3)",
-    );
+    expect_state(breaker, State::Open, &t!("spec-05-1-after-three"));
 }
 
 /// A success ends a run of failures; the limit in a row opens it.
@@ -129,21 +138,12 @@ pub async fn consecutive_failures_open_it(make: MakeBreaker) {
         &*breaker,
         "FFSFF",
         Duration::ZERO,
-        "A success ends a run of failures: FFSFF has at most 2 in a row (the limit is 3), \
-         and 5 calls are fewer than the 6 a failure rate needs.",
+        &t!("spec-05-1-success-ends-run"),
     )
     .await;
-    expect_state(
-        &*breaker,
-        State::Closed,
-        "FFSFF (at most 2 failures in a row)",
-    );
+    expect_state(&*breaker, State::Closed, &t!("spec-05-1-after-ffsff"));
     feed(&*breaker, "F", Duration::ZERO, "").await;
-    expect_state(
-        &*breaker,
-        State::Open,
-        "FFSFF then F: three failures in a row",
-    );
+    expect_state(&*breaker, State::Open, &t!("spec-05-1-after-ffsff-f"));
 }
 
 /// The rate counts the last `window` calls, once there are `minimum_calls`.
@@ -153,21 +153,12 @@ pub async fn a_failure_rate_over_the_window_opens_it(make: MakeBreaker) {
         &*breaker,
         "FSFSF",
         Duration::ZERO,
-        "Below the minimum number of calls (6) there is no failure rate: 3 failures of \
-         5 calls must not open it.",
+        &t!("spec-05-1-below-minimum"),
     )
     .await;
-    expect_state(
-        &*breaker,
-        State::Closed,
-        "FSFSF (5 calls, fewer than the minimum 6)",
-    );
+    expect_state(&*breaker, State::Closed, &t!("spec-05-1-after-fsfsf"));
     feed(&*breaker, "S", Duration::ZERO, "").await;
-    expect_state(
-        &*breaker,
-        State::Open,
-        "FSFSFS: 3 failures of 6 calls, a rate of 50%, the threshold",
-    );
+    expect_state(&*breaker, State::Open, &t!("spec-05-1-after-fsfsfs"));
 
     let breaker = make(config());
     let ok = "S".repeat(20);
@@ -176,39 +167,21 @@ pub async fn a_failure_rate_over_the_window_opens_it(make: MakeBreaker) {
         &*breaker,
         "FSFSFSFS",
         Duration::ZERO,
-        "Only the last 10 calls count: 4 of them failed, 40%.",
+        &t!("spec-05-1-last-ten"),
     )
     .await;
-    expect_state(
-        &*breaker,
-        State::Closed,
-        "20 successes then FSFSFSFS (4 failures in the last 10 calls)",
-    );
+    expect_state(&*breaker, State::Closed, &t!("spec-05-1-after-20-fsfsfsfs"));
     feed(&*breaker, "F", Duration::ZERO, "").await;
-    expect_state(
-        &*breaker,
-        State::Open,
-        "20 successes then FSFSFSFSF: 5 failures in the last 10 calls, 50% (the rate is \
-         over the last 10 calls, not every call since the start: 5 of 29 is 17%)",
-    );
+    expect_state(&*breaker, State::Open, &t!("spec-05-1-after-20-fsfsfsfsf"));
 }
 
 /// A call slower than `slow_call` is a failure, whatever it answered.
 pub async fn slow_calls_count_as_failures(make: MakeBreaker) {
     let breaker = make(config());
     feed(&*breaker, "SSS", secs(1), "").await;
-    expect_state(
-        &*breaker,
-        State::Closed,
-        "three successes of 1 s each (the slow-call limit is 2 s)",
-    );
+    expect_state(&*breaker, State::Closed, &t!("spec-05-1-after-fast"));
     feed(&*breaker, "SSS", secs(3), "").await;
-    expect_state(
-        &*breaker,
-        State::Open,
-        "three successes of 3 s each: slow calls (over the 2 s limit) count as failures, \
-         three in a row",
-    );
+    expect_state(&*breaker, State::Open, &t!("spec-05-1-after-slow"));
 }
 
 /// Open refuses for `open_wait`; then exactly `half_open_probes` calls go
@@ -217,35 +190,34 @@ pub async fn open_waits_then_admits_exactly_n_probes(make: MakeBreaker) {
     let breaker = make(config());
     trip(&*breaker).await;
     advance(OPEN_WAIT - secs(1)).await;
-    expect_state(&*breaker, State::Open, "29 s of its 30 s open wait");
+    expect_state(&*breaker, State::Open, &t!("spec-05-1-after-29s"));
     advance(secs(1)).await;
-    expect_state(&*breaker, State::HalfOpen, "its 30 s open wait");
+    expect_state(&*breaker, State::HalfOpen, &t!("spec-05-1-after-30s"));
 
     let permits = probe_together(&breaker, 10).await;
     assert!(
         permits.len() == PROBES as usize,
-        "10 callers at once on a half-open breaker: {} got through, but it admits exactly \
-         {PROBES} probes and refuses the rest until they report",
-        permits.len()
+        "{}",
+        t!(
+            "spec-05-1-probes-at-once",
+            got = permits.len(),
+            probes = PROBES
+        )
     );
     breaker.record(permits[0], Outcome::Success);
-    expect_state(
-        &*breaker,
-        State::HalfOpen,
-        "one of its two probes succeeded",
-    );
+    expect_state(&*breaker, State::HalfOpen, &t!("spec-05-1-after-one-probe"));
     assert!(
         breaker.acquire().is_err(),
-        "a half-open breaker with one probe back and one still out must refuse a third: \
-         it admits exactly {PROBES} probes"
+        "{}",
+        t!("spec-05-1-third-probe", probes = PROBES)
     );
     breaker.record(permits[1], Outcome::Success);
-    expect_state(&*breaker, State::Closed, "both of its probes succeeded");
+    expect_state(&*breaker, State::Closed, &t!("spec-05-1-after-both-probes"));
     feed(
         &*breaker,
         "SS",
         Duration::ZERO,
-        "A closed breaker lets calls through.",
+        &t!("spec-05-1-closed-lets-through"),
     )
     .await;
 
@@ -253,27 +225,22 @@ pub async fn open_waits_then_admits_exactly_n_probes(make: MakeBreaker) {
     advance(OPEN_WAIT).await;
     let p1 = breaker
         .acquire()
-        .expect("a half-open breaker admits its first probe");
+        .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-05-1-first-probe")));
     let p2 = breaker
         .acquire()
-        .expect("a half-open breaker admits its second probe");
+        .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-05-1-second-probe")));
     breaker.record(p1, Outcome::Failure);
-    expect_state(&*breaker, State::Open, "a probe failed: it reopens at once");
+    expect_state(&*breaker, State::Open, &t!("spec-05-1-after-probe-failed"));
     breaker.record(p2, Outcome::Success);
     expect_state(
         &*breaker,
         State::Open,
-        "a probe failed and then the other succeeded (the success comes from the half-open \
-         state that is over)",
+        &t!("spec-05-1-after-failed-then-ok"),
     );
     advance(OPEN_WAIT - secs(1)).await;
-    expect_state(
-        &*breaker,
-        State::Open,
-        "29 s of the new open wait that the failed probe began",
-    );
+    expect_state(&*breaker, State::Open, &t!("spec-05-1-after-29s-new"));
     advance(secs(1)).await;
-    expect_state(&*breaker, State::HalfOpen, "the new open wait");
+    expect_state(&*breaker, State::HalfOpen, &t!("spec-05-1-after-new-wait"));
 }
 
 /// An outcome of a call that began before the circuit opened, arriving while
@@ -282,32 +249,30 @@ pub async fn late_outcomes_change_nothing(make: MakeBreaker) {
     let breaker = make(config());
     let early = breaker
         .acquire()
-        .expect("a closed breaker lets a call through");
+        .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-05-1-closed-lets-call")));
     trip(&*breaker).await;
     advance(OPEN_WAIT).await;
     let p1 = breaker
         .acquire()
-        .expect("a half-open breaker admits its first probe");
+        .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-05-1-first-probe")));
     let p2 = breaker
         .acquire()
-        .expect("a half-open breaker admits its second probe");
+        .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-05-1-second-probe")));
     breaker.record(early, Outcome::Failure);
     expect_state(
         &*breaker,
         State::HalfOpen,
-        "a call that began before the circuit opened failed, late, while the probes run (its \
-         permit's epoch is an earlier state's: it is no probe, and must change nothing)",
+        &t!("spec-05-1-after-late-failure"),
     );
     breaker.record(early, Outcome::Success);
     breaker.record(p1, Outcome::Success);
     expect_state(
         &*breaker,
         State::HalfOpen,
-        "a late success from before the circuit opened, then one of two probes succeeded (the \
-         late one is no probe: one probe is still out)",
+        &t!("spec-05-1-after-late-success"),
     );
     breaker.record(p2, Outcome::Success);
-    expect_state(&*breaker, State::Closed, "both probes succeeded");
+    expect_state(&*breaker, State::Closed, &t!("spec-05-1-after-both"));
 }
 
 /// `n` callers ask a breaker at once: the permits they got.
@@ -340,14 +305,20 @@ pub async fn only_n_probes_on_many_threads(make: MakeBreaker) {
         let permits = probe_together(&breaker, CALLERS).await;
         assert!(
             permits.len() == PROBES as usize,
-            "round {round}: {CALLERS} callers at once on four threads, on a half-open breaker: \
-             {} got through, but it admits exactly {PROBES} probes",
-            permits.len()
+            "{}",
+            t!(
+                "spec-05-1-round-probes",
+                round = round,
+                callers = CALLERS,
+                got = permits.len(),
+                probes = PROBES
+            )
         );
         breaker.record(permits[0], Outcome::Failure);
         assert!(
             breaker.state() == State::Open,
-            "round {round}: a probe failed: the breaker must reopen"
+            "{}",
+            t!("spec-05-1-round-reopens", round = round)
         );
     }
 }

@@ -9,6 +9,7 @@ use super::together;
 use crate::breaker::{Breaker, BreakerConfig, State};
 use crate::gateway::{FakeGateway, Mode};
 use crate::payments::{ChargeError, ClientConfig};
+use racecourse_kit::i18n::t;
 use racecourse_kit::spec::{Check, Runtime};
 use std::sync::Arc;
 use std::time::Duration;
@@ -99,11 +100,13 @@ async fn charge(
     let limit = config.worst_case() + Duration::from_secs(1);
     let Ok(result) = tokio::time::timeout(limit, client.charge(order, amount)).await else {
         panic!(
-            "a charge was still waiting after {limit:?}, a second past the longest a charge may \
-             take ({:?}: every attempt cut off at {:?}, and the waits between them): an attempt \
-             without a timeout waits as long as the gateway hangs, and requests pile up behind it",
-            config.worst_case(),
-            config.attempt_timeout
+            "{}",
+            t!(
+                "spec-05-4-still-waiting",
+                limit = format!("{limit:?}"),
+                worst = format!("{:?}", config.worst_case()),
+                attempt_timeout = format!("{:?}", config.attempt_timeout)
+            )
         );
     };
     (result, ms(started.elapsed().as_millis() as u64))
@@ -115,25 +118,34 @@ pub async fn a_charge_goes_through_and_a_decline_is_not_retried(make: MakeClient
     let (result, took) = charge(&*s.client, &s.config, "order-1", 100).await;
     assert!(
         result.is_ok() && took == LATENCY && s.gateway.calls() == 1,
-        "a gateway that is up: expected the charge after one call of 50 ms, got {result:?} \
-         after {took:?} and {} calls",
-        s.gateway.calls()
+        "{}",
+        t!(
+            "spec-05-4-up",
+            result = format!("{result:?}"),
+            took = format!("{took:?}"),
+            calls = s.gateway.calls()
+        )
     );
     let (result, _) = charge(&*s.client, &s.config, "order-2", 5000).await;
     assert!(
         result == Err(ChargeError::Declined) && s.gateway.calls() == 2,
-        "a declined card: expected Declined after one call, got {result:?} after {} calls in \
-         all (a decline was retried: it fails the same way every time)",
-        s.gateway.calls() - 1
+        "{}",
+        t!(
+            "spec-05-4-declined",
+            result = format!("{result:?}"),
+            calls = s.gateway.calls() - 1
+        )
     );
     for n in 3..10 {
         let _ = charge(&*s.client, &s.config, &format!("order-{n}"), 5000).await;
     }
     assert!(
         s.breaker.state() == State::Closed,
-        "after 8 declines in a row the breaker is {:?}: a decline is the gateway working (the \
-         card is refused, not the gateway down); report it as a success",
-        s.breaker.state()
+        "{}",
+        t!(
+            "spec-05-4-declines-open",
+            state = format!("{:?}", s.breaker.state())
+        )
     );
 }
 
@@ -145,19 +157,25 @@ pub async fn a_failed_or_hung_attempt_is_retried_in_time(make: MakeClient) {
     let (result, took) = charge(&*s.client, &s.config, "order-1", 100).await;
     assert!(
         result.is_ok() && took == ms(200) && s.gateway.calls() == 2,
-        "one 503, then the gateway is fine: expected the charge after 200 ms (50 ms, a 100 ms \
-         backoff, 50 ms) and 2 calls, got {result:?} after {took:?} and {} calls",
-        s.gateway.calls()
+        "{}",
+        t!(
+            "spec-05-4-one-503",
+            result = format!("{result:?}"),
+            took = format!("{took:?}"),
+            calls = s.gateway.calls()
+        )
     );
 
     s.gateway.hang_next(1);
     let (result, took) = charge(&*s.client, &s.config, "order-2", 100).await;
     assert!(
         result.is_ok() && took == ms(650),
-        "one attempt hangs, then the gateway is fine: expected the charge after 650 ms (the \
-         hung attempt cut off at its own 500 ms timeout, a 100 ms backoff, 50 ms), got \
-         {result:?} after {took:?}. A timeout around all the attempts together leaves none \
-         for the retry"
+        "{}",
+        t!(
+            "spec-05-4-one-hang",
+            result = format!("{result:?}"),
+            took = format!("{took:?}")
+        )
     );
 
     let s = setup(make);
@@ -165,18 +183,26 @@ pub async fn a_failed_or_hung_attempt_is_retried_in_time(make: MakeClient) {
     let (result, took) = charge(&*s.client, &s.config, "order-3", 100).await;
     assert!(
         result == Err(ChargeError::Unavailable) && took == ms(450) && s.gateway.calls() == 3,
-        "three 503s: expected Unavailable after 3 calls and 450 ms (50, 100, 50, 200, 50), got \
-         {result:?} after {took:?} and {} calls",
-        s.gateway.calls()
+        "{}",
+        t!(
+            "spec-05-4-three-503",
+            result = format!("{result:?}"),
+            took = format!("{took:?}"),
+            calls = s.gateway.calls()
+        )
     );
     let s = setup(make);
     s.gateway.hang_next(3);
     let (result, took) = charge(&*s.client, &s.config, "order-4", 100).await;
     assert!(
         result == Err(ChargeError::TimedOut) && took == s.config.worst_case(),
-        "three hung attempts: expected TimedOut after {:?} (three 500 ms timeouts, 100 ms and \
-         200 ms between them), got {result:?} after {took:?}",
-        s.config.worst_case()
+        "{}",
+        t!(
+            "spec-05-4-three-hangs",
+            worst = format!("{:?}", s.config.worst_case()),
+            result = format!("{result:?}"),
+            took = format!("{took:?}")
+        )
     );
 }
 
@@ -197,16 +223,13 @@ pub async fn a_down_gateway_gets_no_pile_up(make: MakeClient) {
         .count();
     assert!(
         s.gateway.calls() == 200,
-        "200 charges at once while the gateway hangs: the first attempts time out after 500 \
-         ms, the failures open the breaker, and the retries must be refused by it; but the \
-         gateway received {} calls, not 200: retries are piling onto a gateway that is down \
-         (is every attempt asking the breaker, and is a timeout reported as a failure?)",
-        s.gateway.calls()
+        "{}",
+        t!("spec-05-4-pile-up", calls = s.gateway.calls())
     );
     assert!(
         refused == 200,
-        "200 charges at once while the gateway hangs: their retries are refused by the open \
-         breaker, so each must end CircuitOpen; {refused} did"
+        "{}",
+        t!("spec-05-4-refused", refused = refused)
     );
     let results = together(1000, |i| {
         let (client, config) = (s.client.clone(), s.config);
@@ -219,10 +242,12 @@ pub async fn a_down_gateway_gets_no_pile_up(make: MakeClient) {
         .count();
     assert!(
         fast == 1000 && s.gateway.calls() == 200,
-        "with the breaker open, 1000 more charges at once must each fail at once with \
-         CircuitOpen and none reach the gateway: {fast} did, and the gateway received {} \
-         more calls",
-        s.gateway.calls() - 200
+        "{}",
+        t!(
+            "spec-05-4-fast",
+            fast = fast,
+            calls = s.gateway.calls() - 200
+        )
     );
 }
 
@@ -236,9 +261,8 @@ pub async fn it_recovers_after_the_open_wait(make: MakeClient) {
     }
     assert!(
         s.breaker.state() == State::Open,
-        "two charges while the gateway hangs (5 attempts failed): the breaker must be open, \
-         it is {:?}",
-        s.breaker.state()
+        "{}",
+        t!("spec-05-4-open", state = format!("{:?}", s.breaker.state()))
     );
     s.gateway.set_mode(Mode::Up);
     tokio::time::advance(OPEN_WAIT).await;
@@ -246,12 +270,13 @@ pub async fn it_recovers_after_the_open_wait(make: MakeClient) {
         let (result, _) = charge(&*s.client, &s.config, &format!("up-{n}"), 100).await;
         assert!(
             result.is_ok(),
-            "the gateway is back and the open wait is over: charge {n} must go through, got \
-             {result:?}"
+            "{}",
+            t!("spec-05-4-back", n = n, result = format!("{result:?}"))
         );
     }
     assert!(
         s.breaker.state() == State::Closed,
-        "the probe succeeded: the breaker closes"
+        "{}",
+        t!("spec-05-4-closes")
     );
 }

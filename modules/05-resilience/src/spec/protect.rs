@@ -10,6 +10,7 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{Request, StatusCode, header};
 use axum::routing::get;
+use racecourse_kit::i18n::t;
 use racecourse_kit::problem::CONTENT_TYPE;
 use racecourse_kit::spec::{Check, Runtime};
 use std::collections::BTreeMap;
@@ -113,14 +114,18 @@ async fn burst(router: &Router, path: &'static str, n: usize) -> BTreeMap<Answer
         async move {
             let started = Instant::now();
             let request = Request::get(path).body(Body::empty()).unwrap();
-            let Ok(response) = tokio::time::timeout(longest + ms(1000), router.oneshot(request)).await
+            let Ok(response) =
+                tokio::time::timeout(longest + ms(1000), router.oneshot(request)).await
             else {
                 panic!(
-                    "a request to {path} had no answer after {:?}, a second past the longest \
-                     any request may take (max_wait {:?} + timeout {:?}): it hangs",
-                    longest + ms(1000),
-                    LIMITS.max_wait,
-                    LIMITS.timeout
+                    "{}",
+                    t!(
+                        "spec-05-3-hangs",
+                        path = path,
+                        after = format!("{:?}", longest + ms(1000)),
+                        max_wait = format!("{:?}", LIMITS.max_wait),
+                        timeout = format!("{:?}", LIMITS.timeout)
+                    )
                 );
             };
             let response = response.unwrap();
@@ -129,15 +134,25 @@ async fn burst(router: &Router, path: &'static str, n: usize) -> BTreeMap<Answer
                 let content_type = response.headers().get(header::CONTENT_TYPE);
                 assert!(
                     content_type.is_some_and(|v| v == CONTENT_TYPE),
-                    "a {status} must be {CONTENT_TYPE}, it was {content_type:?}"
+                    "{}",
+                    t!(
+                        "spec-05-3-content-type",
+                        status = status.to_string(),
+                        expected = CONTENT_TYPE,
+                        got = format!("{content_type:?}")
+                    )
                 );
             }
             if status == StatusCode::SERVICE_UNAVAILABLE {
                 let retry_after = response.headers().get(header::RETRY_AFTER);
                 assert!(
                     retry_after.is_some_and(|v| v == RETRY_AFTER_SECS.to_string().as_str()),
-                    "a 503 must tell the client when to come back: Retry-After: {RETRY_AFTER_SECS}, \
-                     it had {retry_after:?}"
+                    "{}",
+                    t!(
+                        "spec-05-3-retry-after",
+                        secs = RETRY_AFTER_SECS,
+                        got = format!("{retry_after:?}")
+                    )
                 );
             }
             Answer {
@@ -157,7 +172,14 @@ async fn burst(router: &Router, path: &'static str, n: usize) -> BTreeMap<Answer
 fn describe(counts: &BTreeMap<Answer, usize>) -> String {
     counts
         .iter()
-        .map(|(a, n)| format!("{n} x {} after {} ms", a.status, a.took.as_millis()))
+        .map(|(a, n)| {
+            t!(
+                "spec-05-3-answers",
+                count = *n,
+                status = a.status,
+                ms = a.took.as_millis() as u64
+            )
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -177,9 +199,13 @@ fn expect(counts: &BTreeMap<Answer, usize>, expected: &[(u16, u64, usize)], what
         .collect();
     assert!(
         *counts == wanted,
-        "{what}: expected {}; got {}",
-        describe(&wanted),
-        describe(counts)
+        "{}",
+        t!(
+            "spec-05-3-expected",
+            what = what,
+            expected = describe(&wanted),
+            got = describe(counts)
+        )
     );
 }
 
@@ -191,9 +217,7 @@ pub async fn the_excess_gets_a_fast_503(wrap: Wrap) {
     expect(
         &counts,
         &[(200, 100, 50), (200, 200, 50), (503, 0, 900)],
-        "1000 requests at once to a 100 ms handler, 50 in flight and 50 waiting at most: the \
-         first 50 are served in 100 ms, the 50 waiting in 200 ms, and the 900 others must \
-         get a fast 503 (at once, without waiting: they would only time out later)",
+        &t!("spec-05-3-burst-slow"),
     );
 }
 
@@ -207,23 +231,19 @@ pub async fn a_hung_handler_times_out_and_frees_its_place(wrap: Wrap) {
     expect(
         &counts,
         &[(503, 0, 900), (503, 500, 50), (504, 1000, 50)],
-        "1000 requests at once to a handler that never answers (timeout 1 s; 50 in flight, 50 \
-         waiting at most 500 ms): 50 must get 504 after exactly 1 s, 50 a 503 after waiting \
-         500 ms, the others 503 at once",
+        &t!("spec-05-3-burst-hang"),
     );
     let still = running.load(Ordering::SeqCst);
     assert!(
         still == 0,
-        "after the timeouts, {still} handlers are still running: a timeout must drop the \
-         handler's future (cancel its work), not leave it running on a task of its own, \
-         holding what it holds"
+        "{}",
+        t!("spec-05-3-still-running", still = still)
     );
     let counts = burst(&router, "/slow", 100).await;
     expect(
         &counts,
         &[(200, 100, 50), (200, 200, 50)],
-        "after the hung requests timed out, 100 requests at once to the 100 ms handler: their \
-         places must be free again",
+        &t!("spec-05-3-timed-out-places-free"),
     );
 }
 
@@ -249,16 +269,13 @@ pub async fn a_client_that_goes_away_frees_its_place(wrap: Wrap) {
     let still = running.load(Ordering::SeqCst);
     assert!(
         still == 0,
-        "100 clients went away (their requests dropped, as hyper drops them when a connection \
-         closes), yet {still} handlers are still running"
+        "{}",
+        t!("spec-05-3-gone-still-running", still = still)
     );
     let counts = burst(&router, "/slow", 100).await;
     expect(
         &counts,
         &[(200, 100, 50), (200, 200, 50)],
-        "100 clients went away after 100 ms (50 inside, 50 waiting), then 100 requests at once \
-         to the 100 ms handler: the places of a client that went away must be free again (a \
-         count that is given back only after the handler answers is never given back when the \
-         request is dropped; a semaphore permit is, when it is dropped)",
+        &t!("spec-05-3-gone-places-free"),
     );
 }

@@ -5,6 +5,7 @@
 use super::erased::DynRetry;
 use super::together;
 use crate::retry::{Attempt, Jitter, RetryPolicy};
+use racecourse_kit::i18n::t;
 use racecourse_kit::spec::{Check, Runtime};
 use std::future::Future;
 use std::pin::Pin;
@@ -113,13 +114,14 @@ pub async fn the_waits_for_a_seed_are_exact(make: MakeRetry) {
         let last = run(&*retry, &server).await;
         assert!(
             server.attempts() == 8,
-            "a server that always answers 503, max_attempts 8: {} attempts were made",
-            server.attempts()
+            "{}",
+            t!("spec-05-2-attempts", attempts = server.attempts())
         );
         assert_eq!(
             last,
             Attempt::status(503),
-            "the call returns the last attempt's answer"
+            "{}",
+            t!("spec-05-2-last-answer")
         );
         let mut jitter = Jitter::new(seed);
         let ceilings: Vec<Duration> = (0..7)
@@ -130,17 +132,29 @@ pub async fn the_waits_for_a_seed_are_exact(make: MakeRetry) {
         for (n, (got, want)) in waits.iter().zip(&expected).enumerate() {
             assert!(
                 got <= &ceilings[n],
-                "seed {seed}, retry {n}: waited {got:?}, above its ceiling {:?}: the ceiling is \
-                 min(cap, base * 2^n), capped at {:?}",
-                ceilings[n],
-                policy.cap
+                "{}",
+                t!(
+                    "spec-05-2-above-ceiling",
+                    seed = seed,
+                    retry = n,
+                    got = format!("{got:?}"),
+                    ceiling = format!("{:?}", ceilings[n]),
+                    cap = format!("{:?}", policy.cap)
+                )
             );
             assert!(
                 got == want,
-                "seed {seed}, retry {n}: waited {got:?}, expected {want:?}. With full jitter the \
-                 nth retry waits jitter.below(min(cap, base * 2^n)), one draw per retry, from \
-                 Jitter::new(seed); the ceilings are {ceilings:?}; the waits were {waits:?}, \
-                 expected {expected:?}"
+                "{}",
+                t!(
+                    "spec-05-2-wrong-wait",
+                    seed = seed,
+                    retry = n,
+                    got = format!("{got:?}"),
+                    want = format!("{want:?}"),
+                    ceilings = format!("{ceilings:?}"),
+                    waits = format!("{waits:?}"),
+                    expected = format!("{expected:?}")
+                )
             );
         }
     }
@@ -154,14 +168,18 @@ pub async fn only_timeouts_429_and_503_are_retried(make: MakeRetry) {
         let last = run(&*retry, &server).await;
         assert!(
             server.attempts() == 1,
-            "a {status} was retried ({} attempts): only a timeout, 429 and 503 are retried; \
-             a 4xx fails the same way again, so never retry a 4xx other than 429",
-            server.attempts()
+            "{}",
+            t!(
+                "spec-05-2-retried-4xx",
+                status = status,
+                attempts = server.attempts()
+            )
         );
         assert_eq!(
             last,
             Attempt::status(status),
-            "the call returns the {status} it got"
+            "{}",
+            t!("spec-05-2-returns-status", status = status)
         );
     }
     for first in [
@@ -173,8 +191,13 @@ pub async fn only_timeouts_429_and_503_are_retried(make: MakeRetry) {
         let last = run(&*retry, &server).await;
         assert!(
             server.attempts() == 2 && last == Attempt::status(200),
-            "{first:?} then 200: expected a retry and the 200, got {} attempts and {last:?}",
-            server.attempts()
+            "{}",
+            t!(
+                "spec-05-2-expected-retry",
+                first = format!("{first:?}"),
+                attempts = server.attempts(),
+                last = format!("{last:?}")
+            )
         );
     }
 }
@@ -192,18 +215,23 @@ pub async fn retry_after_is_obeyed(make: MakeRetry) {
     assert_eq!(run(&*retry, &server).await, Attempt::status(200));
     assert!(
         server.waits() == [ms(1500)],
-        "a 503 with Retry-After: 1.5 s, then 200: the retry must come exactly 1.5 s later, \
-         it came after {:?}",
-        server.waits()
+        "{}",
+        t!(
+            "spec-05-2-retry-after-wait",
+            waits = format!("{:?}", server.waits())
+        )
     );
     let server = Server::new(vec![Attempt::status(503), Attempt::status(200)]);
     run(&*retry, &server).await;
     let first_draw = Jitter::new(seed).below(policy().base);
     assert!(
         server.waits() == [first_draw],
-        "after a wait that Retry-After set, the next backoff is the seed's first draw, \
-         {first_draw:?} (a Retry-After wait draws nothing from the jitter); it was {:?}",
-        server.waits()
+        "{}",
+        t!(
+            "spec-05-2-first-draw",
+            draw = format!("{first_draw:?}"),
+            waits = format!("{:?}", server.waits())
+        )
     );
 
     let too_long = Attempt::Answer {
@@ -214,9 +242,12 @@ pub async fn retry_after_is_obeyed(make: MakeRetry) {
     let last = run(&*retry, &server).await;
     assert!(
         server.attempts() == 1 && last == too_long,
-        "a 429 with Retry-After: 5 s, longer than the cap (2 s): the call must end with that \
-         429 at once, not retry sooner than the server asked; got {} attempts and {last:?}",
-        server.attempts()
+        "{}",
+        t!(
+            "spec-05-2-too-long",
+            attempts = server.attempts(),
+            last = format!("{last:?}")
+        )
     );
 }
 
@@ -241,10 +272,8 @@ pub async fn the_budget_caps_retries(make: MakeRetry) {
     let retries = server.attempts() - 100;
     assert!(
         (10..=30).contains(&retries),
-        "100 calls at once to a server that always answers 503, max_attempts 4, a retry budget \
-         of 10 retries plus 20% of a retry per call: expected between 10 and 30 retries (the \
-         budget's 10, and at most the 20 its calls added), got {retries}. Without a budget \
-         retries multiply the load on a failing server by max_attempts"
+        "{}",
+        t!("spec-05-2-budget", retries = retries)
     );
     let server = Server::new(vec![Attempt::status(503)]);
     for _ in 0..50 {
@@ -252,8 +281,7 @@ pub async fn the_budget_caps_retries(make: MakeRetry) {
     }
     assert!(
         server.attempts() == 60,
-        "then 50 calls one after another, each adding 20% of a retry to the empty budget: \
-         expected 50 first attempts and 10 retries, got {} attempts in all",
-        server.attempts()
+        "{}",
+        t!("spec-05-2-empty-budget", attempts = server.attempts())
     );
 }
