@@ -4,6 +4,7 @@
 use super::erased::DynDocuments;
 use super::together;
 use crate::documents::{Change, Delete, DocError, Event, Put};
+use racecourse_kit::i18n::t;
 use racecourse_kit::spec::{Check, Runtime};
 use std::sync::Arc;
 
@@ -55,30 +56,37 @@ pub async fn a_repeated_put_changes_nothing(make: MakeDocuments) {
     assert_eq!(
         docs.put("p1", v1).await,
         Ok(Put::Created { version: 1 }),
-        "a first PUT creates"
+        "{}",
+        t!("spec-02-5-creates")
     );
     assert_eq!(
         docs.put("p1", v1).await,
         Ok(Put::Unchanged { version: 1 }),
-        "the same PUT again must be Unchanged at version 1: no bump, no event"
+        "{}",
+        t!("spec-02-5-same-put")
     );
     assert_eq!(
         docs.put("p1", v1_reordered).await,
         Ok(Put::Unchanged { version: 1 }),
-        "the same JSON with its keys in another order and other spaces is the same content: \
-         Unchanged. Hash the parsed value (content_hash), not the bytes as sent"
+        "{}",
+        t!("spec-02-5-reordered")
     );
     assert_eq!(
         docs.put("p1", v2).await,
         Ok(Put::Updated { version: 2 }),
-        "another content (an array's order counts) is Updated to version 2"
+        "{}",
+        t!("spec-02-5-updated")
     );
-    let doc = docs.get("p1").await.expect("p1 after its PUTs");
-    assert_eq!(doc.version, 2, "the document's version");
+    let doc = docs
+        .get("p1")
+        .await
+        .unwrap_or_else(|| panic!("{}", t!("spec-02-5-p1-after")));
+    assert_eq!(doc.version, 2, "{}", t!("spec-02-5-version"));
     assert_eq!(
         doc.body,
         serde_json::from_str::<serde_json::Value>(v2).unwrap(),
-        "the body"
+        "{}",
+        t!("spec-02-5-body")
     );
     assert_eq!(
         docs.events().await,
@@ -86,7 +94,8 @@ pub async fn a_repeated_put_changes_nothing(make: MakeDocuments) {
             event("p1", Change::Created, 1),
             event("p1", Change::Updated, 2)
         ],
-        "four PUTs, two changes: exactly two events"
+        "{}",
+        t!("spec-02-5-two-events")
     );
 }
 
@@ -97,27 +106,29 @@ pub async fn a_repeated_delete_changes_nothing(make: MakeDocuments) {
     assert_eq!(
         docs.delete("p1").await,
         Delete::AlreadyGone,
-        "deleting what never was is AlreadyGone"
+        "{}",
+        t!("spec-02-5-never-was")
     );
     docs.put("p1", r#"{"v":1}"#).await.unwrap();
     docs.put("p1", r#"{"v":2}"#).await.unwrap();
     assert_eq!(
         docs.delete("p1").await,
         Delete::Deleted,
-        "deleting a live document"
+        "{}",
+        t!("spec-02-5-deleting-live")
     );
     assert_eq!(
         docs.delete("p1").await,
         Delete::AlreadyGone,
-        "the same DELETE again is AlreadyGone: the state is as after one"
+        "{}",
+        t!("spec-02-5-delete-again")
     );
-    assert_eq!(docs.get("p1").await, None, "a deleted document is gone");
+    assert_eq!(docs.get("p1").await, None, "{}", t!("spec-02-5-gone"));
     assert_eq!(
         docs.put("p1", r#"{"v":1}"#).await,
         Ok(Put::Created { version: 3 }),
-        "p1 was at version 2 when deleted; put again it must be Created at version 3, not 1: \
-         a version number reused lets a client's old If-Match match a new document. Keep a \
-         tombstone with the version"
+        "{}",
+        t!("spec-02-5-tombstone")
     );
     assert_eq!(
         docs.events().await,
@@ -127,7 +138,8 @@ pub async fn a_repeated_delete_changes_nothing(make: MakeDocuments) {
             event("p1", Change::Deleted, 2),
             event("p1", Change::Created, 3),
         ],
-        "two DELETEs of one document make one Deleted event"
+        "{}",
+        t!("spec-02-5-one-deleted-event")
     );
 }
 
@@ -139,15 +151,26 @@ pub async fn bad_json_is_refused(make: MakeDocuments) {
         let result = docs.put("p1", bad).await;
         assert!(
             matches!(result, Err(DocError::InvalidJson(_))),
-            "a PUT of {bad:?} must be refused with InvalidJson, got {result:?}"
+            "{}",
+            t!(
+                "spec-02-5-invalid-json",
+                bad = format!("{bad:?}"),
+                got = format!("{result:?}")
+            )
         );
     }
     assert_eq!(
         docs.get("p1").await.map(|d| d.version),
         Some(1),
-        "a refused PUT changes nothing"
+        "{}",
+        t!("spec-02-5-refused-unchanged")
     );
-    assert_eq!(docs.events().await.len(), 1, "a refused PUT makes no event");
+    assert_eq!(
+        docs.events().await.len(),
+        1,
+        "{}",
+        t!("spec-02-5-refused-no-event")
+    );
 }
 
 /// 50 identical PUTs at once: one Created, the rest Unchanged; 50 PUTs of a
@@ -169,10 +192,16 @@ pub async fn identical_requests_at_once_change_once(make: MakeDocuments) {
             assert_eq!(
                 changes,
                 1,
-                "round {round}: {AT_ONCE} identical PUTs of {body} at once must make one \
-                 change ({changed}) and {} Unchanged; {changes} changed it. Compare and write \
-                 under one lock",
-                AT_ONCE - 1
+                "{}",
+                t!(
+                    "spec-02-5-puts-once",
+                    round = round,
+                    at_once = AT_ONCE,
+                    body = body,
+                    changed = changed,
+                    unchanged = AT_ONCE - 1,
+                    changes = changes
+                )
             );
         }
         let deletes = together(AT_ONCE, |_| {
@@ -182,8 +211,15 @@ pub async fn identical_requests_at_once_change_once(make: MakeDocuments) {
         .await;
         let deleted = deletes.iter().filter(|d| **d == Delete::Deleted).count();
         assert_eq!(
-            deleted, 1,
-            "round {round}: {AT_ONCE} DELETEs at once must delete once; {deleted} said Deleted"
+            deleted,
+            1,
+            "{}",
+            t!(
+                "spec-02-5-deletes-once",
+                round = round,
+                at_once = AT_ONCE,
+                deleted = deleted
+            )
         );
         let mine: Vec<Event> = docs
             .events()
@@ -194,9 +230,14 @@ pub async fn identical_requests_at_once_change_once(make: MakeDocuments) {
         assert_eq!(
             mine.len(),
             3,
-            "round {round}: {AT_ONCE} identical PUTs, {AT_ONCE} more of a new content and \
-             {AT_ONCE} DELETEs must make 3 events, made {}: {mine:?}",
-            mine.len()
+            "{}",
+            t!(
+                "spec-02-5-three-events",
+                round = round,
+                at_once = AT_ONCE,
+                made = mine.len(),
+                events = format!("{mine:?}")
+            )
         );
     }
 }

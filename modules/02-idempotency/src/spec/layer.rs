@@ -13,6 +13,7 @@ use axum::http::{HeaderValue, Request, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use http_body_util::BodyExt;
+use racecourse_kit::i18n::t;
 use racecourse_kit::problem::{Json, Problem};
 use racecourse_kit::spec::{Check, Runtime};
 use serde_json::{Value, json};
@@ -287,19 +288,28 @@ async fn send(router: &Router, request: Request<Body>) -> Reply {
 /// Asserts that `reply` is `problem`, as problem+json.
 fn assert_problem(reply: &Reply, problem: Problem, what: &str) {
     assert_eq!(
-        reply.status, problem.status,
-        "{what}: expected status {}, got {} with body {}",
-        problem.status, reply.status, reply.body
+        reply.status,
+        problem.status,
+        "{}",
+        t!(
+            "spec-02-2-problem-status",
+            what = what,
+            expected = problem.status,
+            got = reply.status,
+            body = reply.body.to_string()
+        )
     );
     assert_eq!(
         reply.content_type.as_deref(),
         Some(racecourse_kit::problem::CONTENT_TYPE),
-        "{what}: a problem goes out as application/problem+json"
+        "{}",
+        t!("spec-02-2-problem-type", what = what)
     );
     assert_eq!(
         reply.body,
         serde_json::to_value(&problem).unwrap(),
-        "{what}: answer with racecourse_02::layer::problems"
+        "{}",
+        t!("spec-02-2-problem-body", what = what)
     );
 }
 
@@ -314,7 +324,7 @@ pub async fn bad_keys_and_users_get_400(wrap: Wrap) {
     assert_problem(
         &app.post(no_user).await,
         problems::missing_user(),
-        "a POST without x-user has no scope for its key",
+        &t!("spec-02-2-no-user"),
     );
     let no_key = Post {
         key: None,
@@ -323,19 +333,22 @@ pub async fn bad_keys_and_users_get_400(wrap: Wrap) {
     assert_problem(
         &app.post(no_key).await,
         problems::invalid_key(),
-        "a POST without Idempotency-Key",
+        &t!("spec-02-2-no-key"),
     );
     let long = "k".repeat(256);
-    let bad: [(&str, HeaderValue); 5] = [
-        ("an empty key", HeaderValue::from_static("")),
-        ("an empty quoted key", HeaderValue::from_static("\"\"")),
+    let bad: [(String, HeaderValue); 5] = [
+        (t!("spec-02-2-empty-key"), HeaderValue::from_static("")),
         (
-            "a key of 256 characters",
+            t!("spec-02-2-empty-quoted-key"),
+            HeaderValue::from_static("\"\""),
+        ),
+        (
+            t!("spec-02-2-key-256"),
             HeaderValue::from_str(&long).unwrap(),
         ),
-        ("a key with a tab", HeaderValue::from_static("a\tb")),
+        (t!("spec-02-2-key-tab"), HeaderValue::from_static("a\tb")),
         (
-            "a key with a non-ASCII byte",
+            t!("spec-02-2-key-non-ascii"),
             HeaderValue::from_bytes("caf\u{e9}".as_bytes()).unwrap(),
         ),
     ];
@@ -346,24 +359,26 @@ pub async fn bad_keys_and_users_get_400(wrap: Wrap) {
                 ..alice("k1", 10)
             })
             .await;
-        assert_problem(&reply, problems::invalid_key(), what);
+        assert_problem(&reply, problems::invalid_key(), &what);
     }
-    assert_eq!(
-        app.started(),
-        0,
-        "a request refused with 400 must not reach the handler"
-    );
+    assert_eq!(app.started(), 0, "{}", t!("spec-02-2-400-no-handler"));
     let max = "k".repeat(255);
     for (what, key) in [
-        ("a key of 255 characters", max.as_str()),
-        ("a quoted key (\"abc\", the IETF draft's form)", "\"abc\""),
-        ("a bare key (abc, Stripe's form)", "def"),
+        (t!("spec-02-2-key-255"), max.as_str()),
+        (t!("spec-02-2-quoted-key"), "\"abc\""),
+        (t!("spec-02-2-bare-key"), "def"),
     ] {
         let reply = app.post(alice(key, 10)).await;
         assert_eq!(
-            reply.status, 201,
-            "{what} must be accepted, got {} with {}",
-            reply.status, reply.body
+            reply.status,
+            201,
+            "{}",
+            t!(
+                "spec-02-2-accepted",
+                what = what,
+                status = reply.status,
+                body = reply.body.to_string()
+            )
         );
     }
 }
@@ -373,21 +388,29 @@ pub async fn bad_keys_and_users_get_400(wrap: Wrap) {
 pub async fn a_completed_request_is_replayed(wrap: Wrap) {
     let app = app(wrap);
     let first = app.post(alice("order-1", 10)).await;
-    assert_eq!(first.status, 201, "a new key runs the handler: {first:?}");
     assert_eq!(
-        first.replayed, None,
-        "the first answer is not a replay: no Idempotent-Replayed on it"
+        first.status,
+        201,
+        "{}",
+        t!("spec-02-2-new-key-runs", got = format!("{first:?}"))
     );
+    assert_eq!(first.replayed, None, "{}", t!("spec-02-2-first-not-replay"));
     assert!(
         first.location.is_some() && first.content_type.as_deref() == Some("application/json"),
-        "the first answer is the handler's, headers (Location, Content-Type) included: {first:?}"
+        "{}",
+        t!("spec-02-2-first-headers", got = format!("{first:?}"))
     );
-    for attempt in ["a retry", "a second retry"] {
+    for attempt in [t!("spec-02-1-a-retry"), t!("spec-02-1-second-retry")] {
         let retry = app.post(alice("order-1", 10)).await;
         assert_eq!(
             retry.replayed.as_deref(),
             Some("true"),
-            "{attempt} of a completed request must carry Idempotent-Replayed: true, got {retry:?}"
+            "{}",
+            t!(
+                "spec-02-2-replayed-header",
+                attempt = attempt,
+                got = format!("{retry:?}")
+            )
         );
         assert_eq!(
             Reply {
@@ -395,30 +418,37 @@ pub async fn a_completed_request_is_replayed(wrap: Wrap) {
                 ..retry.clone()
             },
             first,
-            "{attempt} must replay the first answer's status, headers (Location, \
-             Content-Type) and body"
+            "{}",
+            t!("spec-02-2-replays-all", attempt = attempt)
         );
     }
     let quoted = app.post(alice("\"order-1\"", 10)).await;
     assert_eq!(
         (quoted.status, quoted.replayed.as_deref(), &quoted.body),
         (201, Some("true"), &first.body),
-        "\"order-1\" (quoted) and order-1 (bare) are the same key: a replay"
+        "{}",
+        t!("spec-02-2-quoted-same")
     );
 
     let failed = app.post(alice("order-2", NETWORK_DOWN)).await;
-    assert_eq!(failed.status, 502, "the handler answers 502: {failed:?}");
+    assert_eq!(
+        failed.status,
+        502,
+        "{}",
+        t!("spec-02-2-handler-502", got = format!("{failed:?}"))
+    );
     let retry = app.post(alice("order-2", NETWORK_DOWN)).await;
     assert_eq!(
         (retry.status, retry.replayed.as_deref(), &retry.body),
         (502, Some("true"), &failed.body),
-        "a 5xx is replayed too: the work may have half happened, so it does not run again"
+        "{}",
+        t!("spec-02-2-5xx-replayed")
     );
     assert_eq!(
         app.started(),
         2,
-        "2 requests and 4 retries must run the handler twice, got {} runs",
-        app.started()
+        "{}",
+        t!("spec-02-2-ran-twice", runs = app.started())
     );
 }
 
@@ -434,7 +464,10 @@ pub async fn a_request_in_flight_gets_409(wrap: Wrap) {
         if first.is_finished() {
             match first.await {
                 Ok(reply) => {
-                    panic!("the first request with a key must reach the handler, it got {reply:?}")
+                    panic!(
+                        "{}",
+                        t!("spec-02-2-first-reaches", got = format!("{reply:?}"))
+                    )
                 }
                 Err(e) => std::panic::resume_unwind(e.into_panic()),
             }
@@ -445,28 +478,37 @@ pub async fn a_request_in_flight_gets_409(wrap: Wrap) {
     assert_problem(
         &retry,
         problems::in_flight("slow"),
-        "a retry while the first request is at work",
+        &t!("spec-02-2-retry-at-work"),
     );
     assert_eq!(
         retry.retry_after.as_deref(),
         Some(crate::layer::RETRY_AFTER_SECS.to_string().as_str()),
-        "a 409 says when to retry: Retry-After: {}",
-        crate::layer::RETRY_AFTER_SECS
+        "{}",
+        t!(
+            "spec-02-2-retry-after",
+            secs = crate::layer::RETRY_AFTER_SECS
+        )
     );
     assert_problem(
         &app.post(alice("slow", 99)).await,
         problems::reused_key("slow"),
-        "the key of a request at work, sent with another body",
+        &t!("spec-02-2-other-body-at-work"),
     );
     let first = first.await.unwrap();
-    assert_eq!(first.status, 201, "the first request completes: {first:?}");
+    assert_eq!(
+        first.status,
+        201,
+        "{}",
+        t!("spec-02-2-first-completes", got = format!("{first:?}"))
+    );
     let after = app.post(alice("slow", SLOW)).await;
     assert_eq!(
         (after.status, after.replayed.as_deref()),
         (201, Some("true")),
-        "the retry that got 409, sent again, must get the replay: the 409 is not stored"
+        "{}",
+        t!("spec-02-2-409-not-stored")
     );
-    assert_eq!(app.started(), 1, "the handler runs once");
+    assert_eq!(app.started(), 1, "{}", t!("spec-02-2-runs-once"));
 }
 
 /// The key reused with another body or another path: 422.
@@ -476,7 +518,7 @@ pub async fn a_reused_key_gets_422(wrap: Wrap) {
     assert_problem(
         &app.post(alice("k", 99)).await,
         problems::reused_key("k"),
-        "a completed key sent with another body (amount 99, not 10)",
+        &t!("spec-02-2-reused-body"),
     );
     let refund = Post {
         path: "/refunds",
@@ -485,9 +527,9 @@ pub async fn a_reused_key_gets_422(wrap: Wrap) {
     assert_problem(
         &app.post(refund).await,
         problems::reused_key("k"),
-        "a completed key sent to another path (/refunds, not /charges)",
+        &t!("spec-02-2-reused-path"),
     );
-    assert_eq!(app.started(), 1, "a 422 must not reach the handler");
+    assert_eq!(app.started(), 1, "{}", t!("spec-02-2-422-no-handler"));
 }
 
 /// A request the handler refused (4xx) or the layer refused (400) is not
@@ -496,15 +538,17 @@ pub async fn a_failed_request_is_not_stored(wrap: Wrap) {
     let app = app(wrap);
     let zero = app.post(alice("k", 0)).await;
     assert_eq!(
-        zero.status, 422,
-        "the handler refuses an amount of 0: {zero:?}"
+        zero.status,
+        422,
+        "{}",
+        t!("spec-02-2-refuses-zero", got = format!("{zero:?}"))
     );
     let fixed = app.post(alice("k", 10)).await;
     assert_eq!(
         (fixed.status, fixed.replayed.as_deref()),
         (201, None),
-        "the handler refused the first request (422, amount 0) without doing the work: \
-         it must not be stored, so the fixed retry with the same key runs; got {fixed:?}"
+        "{}",
+        t!("spec-02-2-refused-not-stored", got = format!("{fixed:?}"))
     );
     let no_user = Post {
         user: None,
@@ -515,7 +559,8 @@ pub async fn a_failed_request_is_not_stored(wrap: Wrap) {
     assert_eq!(
         (fixed.status, fixed.replayed.as_deref()),
         (201, None),
-        "a request refused with 400 is not stored: its fixed retry runs; got {fixed:?}"
+        "{}",
+        t!("spec-02-2-400-not-stored", got = format!("{fixed:?}"))
     );
 }
 
@@ -527,15 +572,12 @@ pub async fn users_have_their_own_keys(wrap: Wrap) {
     assert_eq!(a.status, 201);
     assert!(
         b.status == 201 && b.replayed.is_none() && b.body != a.body,
-        "bob sent the key alice used: he must get his own charge, never alice's \
-         (keys are scoped to the user), got {b:?}"
+        "{}",
+        t!("spec-02-2-bob-own", got = format!("{b:?}"))
     );
     let again = app.post(post_as("alice", "order-1", 10)).await;
-    assert_eq!(
-        again.body, a.body,
-        "alice's retry replays alice's charge, not bob's"
-    );
-    assert_eq!(app.started(), 2, "one charge per user");
+    assert_eq!(again.body, a.body, "{}", t!("spec-02-2-alice-retry"));
+    assert_eq!(app.started(), 2, "{}", t!("spec-02-2-one-per-user"));
 }
 
 /// A GET is untouched: no key needed, never stored, never replayed.
@@ -544,21 +586,25 @@ pub async fn other_methods_pass_through(wrap: Wrap) {
     let request = Request::get("/charges").body(Body::empty()).unwrap();
     let reply = send(&app.router, request).await;
     assert_eq!(
-        reply.status, 200,
-        "a GET without a key or a user must pass through: {reply:?}"
+        reply.status,
+        200,
+        "{}",
+        t!("spec-02-2-get-passes", got = format!("{reply:?}"))
     );
     for _ in 0..2 {
         let reply = app.get("read-1").await;
         assert_eq!(
             (reply.status, reply.replayed.as_deref()),
             (200, None),
-            "a GET with a key passes through: never replayed"
+            "{}",
+            t!("spec-02-2-get-never-replayed")
         );
     }
     assert_eq!(
         app.charges.reads.load(Ordering::SeqCst),
         3,
-        "3 GETs must reach the handler 3 times"
+        "{}",
+        t!("spec-02-2-three-gets")
     );
 }
 
@@ -588,16 +634,26 @@ pub async fn concurrent_duplicates_run_once(wrap: Wrap) {
         let runs = app.started();
         assert!(
             runs == round as u64 + 1,
-            "round {round}: {DUPLICATES} duplicates of one request ran the handler {} times: \
-             the key must be claimed in one step, before the handler runs",
-            runs - round as u64
+            "{}",
+            t!(
+                "spec-02-2-ran-handler",
+                round = round,
+                duplicates = DUPLICATES,
+                runs = runs - round as u64
+            )
         );
         let fresh = replies.iter().find(|r| r.replayed.is_none());
         let first = &fresh.unwrap_or(&replies[0]).body;
         let same = replies.iter().filter(|r| &r.body == first).count();
         assert!(
             same == DUPLICATES,
-            "round {round}: only {same} of {DUPLICATES} duplicates got the first answer"
+            "{}",
+            t!(
+                "spec-02-2-first-answer",
+                round = round,
+                same = same,
+                duplicates = DUPLICATES
+            )
         );
     }
 }

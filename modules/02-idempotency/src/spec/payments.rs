@@ -9,6 +9,7 @@ use super::together;
 use crate::MIGRATOR;
 use crate::gateway::{Gateway, GatewayError};
 use crate::payments::{PayError, PaymentReport, Receipt, payment_report};
+use racecourse_kit::i18n::t;
 use racecourse_kit::services::with_pg;
 use racecourse_kit::spec::{Check, Runtime};
 use sqlx::PgPool;
@@ -82,11 +83,16 @@ where
 async fn report(pool: &PgPool, user: &str) -> PaymentReport {
     payment_report(pool, user)
         .await
-        .expect("reading the payments")
+        .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-02-4-reading")))
 }
 
 fn paid(result: Result<Receipt, PayError>, what: &str) -> Receipt {
-    result.unwrap_or_else(|e| panic!("{what} must succeed, got the error: {e}"))
+    result.unwrap_or_else(|e| {
+        panic!(
+            "{}",
+            t!("spec-02-4-must-succeed", what = what, error = e.to_string())
+        )
+    })
 }
 
 /// The gateway's charge count, with a failure that says what it means.
@@ -95,9 +101,14 @@ fn assert_charged(gateway: &Gateway, expected: usize, what: &str) {
     assert_eq!(
         charges.len(),
         expected,
-        "{what}: the gateway charged {} times, expected {expected}. Charges: {charges:?}. \
-         A retry must charge with the payment's existing reference, never a new one",
-        charges.len()
+        "{}",
+        t!(
+            "spec-02-4-charged",
+            what = what,
+            charges = charges.len(),
+            expected = expected,
+            list = format!("{charges:?}")
+        )
     );
 }
 
@@ -121,7 +132,7 @@ async fn crash_once_at(pool: &PgPool, point: &str) {
     sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
         .execute(pool)
         .await
-        .expect("installing the crash trigger");
+        .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-02-4-installing-trigger")));
 }
 
 /// Amounts of zero or less are refused before anything is written; a key
@@ -132,24 +143,36 @@ pub async fn bad_amounts_and_reused_keys_are_refused(make: MakePayments) {
             let result = payments.pay("ann", "k1", amount).await;
             assert!(
                 matches!(result, Err(PayError::InvalidAmount(a)) if a == amount),
-                "an amount of {amount} must be refused with InvalidAmount, got {result:?}"
+                "{}",
+                t!(
+                    "spec-02-4-invalid-amount",
+                    amount = amount,
+                    got = format!("{result:?}")
+                )
             );
         }
         assert_eq!(
             report(&pool, "ann").await.keys,
             0,
-            "a refused amount must not claim the key: nothing is written for it"
+            "{}",
+            t!("spec-02-4-refused-no-key")
         );
-        let first = paid(payments.pay("ann", "k1", 1000).await, "a first payment");
+        let first = paid(
+            payments.pay("ann", "k1", 1000).await,
+            &t!("spec-02-4-first-payment"),
+        );
         let reused = payments.pay("ann", "k1", 2000).await;
         assert!(
             matches!(reused, Err(PayError::KeyReused(ref k)) if k == "k1"),
-            "the key k1, paid with 1000 and sent again with 2000, must be refused with \
-             KeyReused(\"k1\"), got {reused:?}: compare the stored amount before answering"
+            "{}",
+            t!("spec-02-4-key-reused", got = format!("{reused:?}"))
         );
-        let retry = paid(payments.pay("ann", "k1", 1000).await, "a retry");
-        assert_eq!(retry, first, "a retry must get the first receipt back");
-        assert_charged(&gateway, 1, "one payment, one reused key, one retry");
+        let retry = paid(
+            payments.pay("ann", "k1", 1000).await,
+            &t!("spec-02-1-a-retry"),
+        );
+        assert_eq!(retry, first, "{}", t!("spec-02-4-first-receipt"));
+        assert_charged(&gateway, 1, &t!("spec-02-4-charged-reused"));
     })
     .await;
 }
@@ -171,23 +194,37 @@ pub async fn fifty_duplicates_charge_once(make: MakePayments) {
                 .collect();
             assert!(
                 failed.is_empty(),
-                "round {round}: {} of {DUPLICATES} identical requests failed, the first with \
-                 \"{}\": a duplicate must wait for the first and get its receipt",
-                failed.len(),
-                failed[0]
+                "{}",
+                t!(
+                    "spec-02-4-duplicates-failed",
+                    round = round,
+                    failed = failed.len(),
+                    duplicates = DUPLICATES,
+                    first = failed[0]
+                )
             );
             let receipts: Vec<Receipt> = answers.into_iter().map(Result::unwrap).collect();
             let distinct = receipts.iter().filter(|r| **r != receipts[0]).count();
             assert_eq!(
-                distinct, 0,
-                "round {round}: {DUPLICATES} identical requests got different receipts \
-                 ({distinct} differ from the first, {:?}): the work runs twice",
-                receipts[0]
+                distinct,
+                0,
+                "{}",
+                t!(
+                    "spec-02-4-different-receipts",
+                    round = round,
+                    duplicates = DUPLICATES,
+                    distinct = distinct,
+                    first = format!("{:?}", receipts[0])
+                )
             );
             assert_charged(
                 &gateway,
                 round,
-                &format!("after {round} rounds of {DUPLICATES} duplicates"),
+                &t!(
+                    "spec-02-4-charged-rounds",
+                    round = round,
+                    duplicates = DUPLICATES
+                ),
             );
         }
         let report = report(&pool, "ann").await;
@@ -199,7 +236,8 @@ pub async fn fifty_duplicates_charge_once(make: MakePayments) {
                 keys: expected,
                 finished: expected
             },
-            "after {ROUNDS} rounds of duplicates: one payment and one finished key per round"
+            "{}",
+            t!("spec-02-4-rounds-report", rounds = ROUNDS)
         );
     })
     .await;
@@ -208,25 +246,32 @@ pub async fn fifty_duplicates_charge_once(make: MakePayments) {
 /// Two users with the same key make two payments, each replayed to its owner.
 pub async fn users_have_their_own_keys(make: MakePayments) {
     with_payments(make, |payments, gateway, _pool| async move {
-        let ann = paid(payments.pay("ann", "order-7", 1000).await, "ann's payment");
+        let ann = paid(
+            payments.pay("ann", "order-7", 1000).await,
+            &t!("spec-02-4-anns-payment"),
+        );
         let bob = payments.pay("bob", "order-7", 2500).await;
         let bob = match bob {
             Ok(receipt) => receipt,
-            Err(e) => panic!(
-                "bob's payment with the key ann used (order-7) must be bob's own payment, \
-                 got the error: {e}. Keys are scoped to the user: look up (user, key)"
-            ),
+            Err(e) => panic!("{}", t!("spec-02-4-bob-error", error = e.to_string())),
         };
         assert!(
             bob != ann && bob.amount == 2500,
-            "bob, sending the key ann used, got {bob:?}, ann's receipt was {ann:?}: \
-             one user's key must never answer with another user's payment"
+            "{}",
+            t!(
+                "spec-02-4-bob-got-anns",
+                bob = format!("{bob:?}"),
+                ann = format!("{ann:?}")
+            )
         );
         for (user, amount, mine) in [("ann", 1000, &ann), ("bob", 2500, &bob)] {
-            let retry = paid(payments.pay(user, "order-7", amount).await, "a retry");
-            assert_eq!(&retry, mine, "{user}'s retry must get {user}'s own receipt");
+            let retry = paid(
+                payments.pay(user, "order-7", amount).await,
+                &t!("spec-02-1-a-retry"),
+            );
+            assert_eq!(&retry, mine, "{}", t!("spec-02-4-own-receipt", user = user));
         }
-        assert_charged(&gateway, 2, "two users, one key each");
+        assert_charged(&gateway, 2, &t!("spec-02-4-charged-users"));
     })
     .await;
 }
@@ -239,21 +284,25 @@ pub async fn a_lost_gateway_reply_is_not_charged_again(make: MakePayments) {
         let first = payments.pay("ann", "k1", 1500).await;
         assert!(
             matches!(first, Err(PayError::Gateway(GatewayError::Timeout))),
-            "the gateway's reply was lost: pay must fail with PayError::Gateway(Timeout), \
-             got {first:?}"
+            "{}",
+            t!("spec-02-4-lost-timeout", got = format!("{first:?}"))
         );
         let retry = paid(
             payments.pay("ann", "k1", 1500).await,
-            "the retry after a lost reply",
+            &t!("spec-02-4-retry-after-lost"),
         );
-        assert_charged(&gateway, 1, "a lost reply, then a retry");
+        assert_charged(&gateway, 1, &t!("spec-02-4-charged-lost"));
         assert_eq!(
             retry.charge,
             gateway.charges()[0].id,
-            "the receipt names the charge made"
+            "{}",
+            t!("spec-02-4-names-charge")
         );
-        let again = paid(payments.pay("ann", "k1", 1500).await, "a second retry");
-        assert_eq!(again, retry, "a second retry must get the same receipt");
+        let again = paid(
+            payments.pay("ann", "k1", 1500).await,
+            &t!("spec-02-1-second-retry"),
+        );
+        assert_eq!(again, retry, "{}", t!("spec-02-4-same-receipt"));
         assert_eq!(
             report(&pool, "ann").await,
             PaymentReport {
@@ -261,7 +310,8 @@ pub async fn a_lost_gateway_reply_is_not_charged_again(make: MakePayments) {
                 keys: 1,
                 finished: 1
             },
-            "a lost reply and two retries: one payment, one finished key"
+            "{}",
+            t!("spec-02-4-lost-report")
         );
     })
     .await;
@@ -271,10 +321,12 @@ pub async fn a_lost_gateway_reply_is_not_charged_again(make: MakePayments) {
 fn assert_crashed(first: &Result<Receipt, PayError>, point: &str) {
     assert!(
         matches!(first, Err(PayError::Db(_))),
-        "a crash was injected on the write that moves the key to '{point}', and pay \
-         returned {first:?}, not PayError::Db: record each recovery point \
-         ('payment_created', then 'finished') in idempotency_keys, each in the \
-         transaction that does its step"
+        "{}",
+        t!(
+            "spec-02-4-crashed",
+            point = point,
+            got = format!("{first:?}")
+        )
     );
 }
 
@@ -287,16 +339,16 @@ pub async fn a_crash_before_the_receipt_is_stored_resumes(make: MakePayments) {
         assert_crashed(&first, "finished");
         let retry = paid(
             payments.pay("ann", "k1", 1800).await,
-            "the retry after a crash",
+            &t!("spec-02-4-retry-after-crash"),
         );
-        assert_charged(&gateway, 1, "a crash after the charge, then a retry");
-        assert_eq!(retry.amount, 1800, "the receipt's amount");
+        assert_charged(&gateway, 1, &t!("spec-02-4-charged-crash-after"));
+        assert_eq!(retry.amount, 1800, "{}", t!("spec-02-4-receipt-amount"));
         let report = report(&pool, "ann").await;
         assert_eq!(
-            report.payments, 1,
-            "a crash after the charge, then a retry, left {} payments: the retry must \
-             resume with the payment the first attempt created",
-            report.payments
+            report.payments,
+            1,
+            "{}",
+            t!("spec-02-4-crash-payments", payments = report.payments)
         );
     })
     .await;
@@ -311,14 +363,14 @@ pub async fn a_crash_before_the_payment_is_created_starts_over(make: MakePayment
         assert_crashed(&first, "payment_created");
         assert!(
             gateway.charges().is_empty(),
-            "the gateway was charged before the payment row existed: create the payment \
-             (and with it the reference) first, then charge"
+            "{}",
+            t!("spec-02-4-charged-before-row")
         );
         paid(
             payments.pay("ann", "k1", 700).await,
-            "the retry after a crash",
+            &t!("spec-02-4-retry-after-crash"),
         );
-        assert_charged(&gateway, 1, "a crash before the payment, then a retry");
+        assert_charged(&gateway, 1, &t!("spec-02-4-charged-crash-before"));
         assert_eq!(
             report(&pool, "ann").await,
             PaymentReport {
@@ -326,8 +378,8 @@ pub async fn a_crash_before_the_payment_is_created_starts_over(make: MakePayment
                 keys: 1,
                 finished: 1
             },
-            "a crash before the payment was created, then a retry: the payment row and \
-             its recovery point must be written in one transaction"
+            "{}",
+            t!("spec-02-4-crash-before-report")
         );
     })
     .await;
@@ -341,7 +393,10 @@ pub async fn the_reaper_removes_only_old_keys(make: MakePayments) {
         let mut receipts = Vec::new();
         for (i, minutes) in ages_in_minutes.iter().enumerate() {
             let key = format!("k{i}");
-            receipts.push(paid(payments.pay("ann", &key, 100).await, "a payment"));
+            receipts.push(paid(
+                payments.pay("ann", &key, 100).await,
+                &t!("spec-02-4-a-payment"),
+            ));
             sqlx::query(
                 "UPDATE idempotency_keys SET created_at = now() - make_interval(mins => $2)
                   WHERE key = $1",
@@ -350,28 +405,30 @@ pub async fn the_reaper_removes_only_old_keys(make: MakePayments) {
             .bind(minutes)
             .execute(&pool)
             .await
-            .expect("ageing a key");
+            .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-02-4-ageing")));
         }
-        let reaped = payments.reap(DAY).await.expect("the reaper");
-        assert_eq!(
-            reaped, 2,
-            "keys aged 30 min, 23 h, 25 h, 48 h and 1 min, a retention of a day: the reaper \
-             must delete the two older than a day, it said it deleted {reaped}"
-        );
+        let reaped = payments
+            .reap(DAY)
+            .await
+            .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-02-4-reaper")));
+        assert_eq!(reaped, 2, "{}", t!("spec-02-4-reaped", reaped = reaped));
         let report = report(&pool, "ann").await;
         assert_eq!(
             (report.keys, report.payments),
             (3, 5),
-            "after reaping: expected 3 keys and 5 payments, found {} keys and {} payments",
-            report.keys,
-            report.payments
+            "{}",
+            t!(
+                "spec-02-4-after-reaping",
+                keys = report.keys,
+                payments = report.payments
+            )
         );
         let retry = paid(
             payments.pay("ann", "k1", 100).await,
-            "a retry of a kept key",
+            &t!("spec-02-4-retry-kept"),
         );
-        assert_eq!(retry, receipts[1], "a kept key still answers its receipt");
-        assert_charged(&gateway, 5, "five payments and a retry of a kept key");
+        assert_eq!(retry, receipts[1], "{}", t!("spec-02-4-kept-answers"));
+        assert_charged(&gateway, 5, &t!("spec-02-4-charged-kept"));
     })
     .await;
 }

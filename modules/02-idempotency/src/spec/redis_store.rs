@@ -6,6 +6,7 @@ use super::erased::DynRedisIdempotencyStore;
 use super::together;
 use crate::redis_store::entry_key;
 use crate::store::{Begin, StoredResponse};
+use racecourse_kit::i18n::t;
 use racecourse_kit::pause::Pausable;
 use racecourse_kit::services::{RedisSlot, with_redis};
 use racecourse_kit::spec::{Check, Runtime};
@@ -94,14 +95,16 @@ async fn until_expired(slot: &RedisSlot, key: &str, ttl: Duration, what: &str) {
         if left == -2 {
             return;
         }
-        assert!(
-            left != -1,
-            "{what} has no TTL (PTTL -1): it never expires. Set PX on it"
-        );
+        assert!(left != -1, "{}", t!("spec-02-3-no-ttl", what = what));
         assert!(
             began.elapsed() < ttl + Duration::from_millis(500),
-            "{what}, set to expire in {ttl:?}, is still there after {:?}",
-            began.elapsed()
+            "{}",
+            t!(
+                "spec-02-3-still-there",
+                what = what,
+                ttl = format!("{ttl:?}"),
+                elapsed = format!("{:?}", began.elapsed())
+            )
         );
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
@@ -114,37 +117,42 @@ pub async fn each_outcome(make: MakeRedisStore) {
         assert_eq!(
             store.begin("k1", CHARGE_10).await.unwrap(),
             Begin::New,
-            "a key never seen before is New: the caller now holds its claim"
+            "{}",
+            t!("spec-02-1-new")
         );
         assert_eq!(
             store.begin("k1", CHARGE_10).await.unwrap(),
             Begin::InFlight,
-            "a retry while the first request still works must get InFlight, not New: \
-             with New the work runs twice"
+            "{}",
+            t!("spec-02-1-in-flight")
         );
         assert_eq!(
             store.begin("k1", CHARGE_99).await.unwrap(),
             Begin::Mismatch,
-            "the key of a request in flight, sent with another body, is a reused key: Mismatch"
+            "{}",
+            t!("spec-02-1-mismatch-in-flight")
         );
         assert_eq!(
             store.begin("k2", CHARGE_10).await.unwrap(),
             Begin::New,
-            "another key is New"
+            "{}",
+            t!("spec-02-3-another-key")
         );
 
         store.complete("k1", created()).await.unwrap();
-        for attempt in ["a retry", "a second retry"] {
+        for attempt in [t!("spec-02-1-a-retry"), t!("spec-02-1-second-retry")] {
             assert_eq!(
                 store.begin("k1", CHARGE_10).await.unwrap(),
                 Begin::Replay(created()),
-                "{attempt} of a completed request, same body, must replay the stored response"
+                "{}",
+                t!("spec-02-1-replays", attempt = attempt)
             );
         }
         assert_eq!(
             store.begin("k1", CHARGE_99).await.unwrap(),
             Begin::Mismatch,
-            "a completed key sent with another body must be Mismatch, not another request's answer"
+            "{}",
+            t!("spec-02-3-mismatch-completed")
         );
     })
     .await;
@@ -159,7 +167,8 @@ pub async fn abandon_drops_only_a_claim(make: MakeRedisStore) {
         assert_eq!(
             store.begin("failed", CHARGE_99).await.unwrap(),
             Begin::New,
-            "after abandon the key is free: a failed request is not stored, and its retry runs"
+            "{}",
+            t!("spec-02-1-abandon-frees")
         );
 
         assert_eq!(store.begin("done", CHARGE_10).await.unwrap(), Begin::New);
@@ -168,8 +177,8 @@ pub async fn abandon_drops_only_a_claim(make: MakeRedisStore) {
         assert_eq!(
             store.begin("done", CHARGE_10).await.unwrap(),
             Begin::Replay(created()),
-            "abandon on a completed key deleted the stored response, so its retry charges again: \
-             delete only an in-flight claim (check and delete in one script, not a plain DEL)"
+            "{}",
+            t!("spec-02-3-abandon-deleted")
         );
     })
     .await;
@@ -185,13 +194,15 @@ pub async fn completed_entries_carry_the_retention(make: MakeRedisStore) {
         let ttl = pttl(&slot, "day").await;
         assert!(
             ttl > 3_600_000 && ttl <= RETENTION.as_millis() as i64,
-            "after complete the entry must expire after the retention (24 h), not {}: \
-             SET the response with PX <retention>",
-            match ttl {
-                -1 => "never (PTTL -1, no TTL)".to_string(),
-                -2 => "at once (the key is gone)".to_string(),
-                ms => format!("in {ms} ms (the lease's TTL?)"),
-            }
+            "{}",
+            t!(
+                "spec-02-3-retention-ttl",
+                got = match ttl {
+                    -1 => t!("spec-02-3-ttl-never"),
+                    -2 => t!("spec-02-3-ttl-gone"),
+                    ms => t!("spec-02-3-ttl-ms", ms = ms),
+                }
+            )
         );
 
         let retention = Duration::from_millis(300);
@@ -201,13 +212,16 @@ pub async fn completed_entries_carry_the_retention(make: MakeRedisStore) {
         assert_eq!(
             store.begin("short", CHARGE_10).await.unwrap(),
             Begin::Replay(created()),
-            "within the retention the response is replayed"
+            "{}",
+            t!("spec-02-3-within-retention")
         );
-        until_expired(&slot, "short", retention, "the completed entry").await;
+        let what = t!("spec-02-3-completed-entry");
+        until_expired(&slot, "short", retention, &what).await;
         assert_eq!(
             store.begin("short", CHARGE_99).await.unwrap(),
             Begin::New,
-            "after the retention the key is new again, whatever the body"
+            "{}",
+            t!("spec-02-3-after-retention")
         );
     })
     .await;
@@ -223,19 +237,25 @@ pub async fn claims_expire_after_the_lease(make: MakeRedisStore) {
         let ttl = pttl(&slot, "crashed").await;
         assert!(
             ttl > 0 && ttl <= lease.as_millis() as i64,
-            "a claim must expire after its lease of {lease:?}, but its PTTL is {ttl}{}: claim with SET NX PX <lease>",
-            if ttl == -1 { " (no TTL: a crashed request's claim blocks its retry for ever)" } else { "" }
+            "{}",
+            t!(
+                "spec-02-3-lease-ttl",
+                lease = format!("{lease:?}"),
+                ttl = ttl
+            )
         );
         assert_eq!(
             store.begin("crashed", CHARGE_10).await.unwrap(),
             Begin::InFlight,
-            "within its lease the claim holds"
+            "{}",
+            t!("spec-02-3-within-lease")
         );
-        until_expired(&slot, "crashed", lease, "the claim").await;
+        until_expired(&slot, "crashed", lease, &t!("spec-02-3-the-claim")).await;
         assert_eq!(
             store.begin("crashed", CHARGE_10).await.unwrap(),
             Begin::New,
-            "the claim's request crashed and its lease ran out: the retry must get New"
+            "{}",
+            t!("spec-02-3-lease-ran-out")
         );
     })
     .await;
@@ -260,13 +280,23 @@ pub async fn one_of_many_racing_begins_wins(make: MakeRedisStore) {
             let in_flight = outcomes.iter().filter(|o| **o == Begin::InFlight).count();
             assert!(
                 news == 1,
-                "round {round}: {news} of {RACERS} requests racing with one key got New, so the \
-                 work would run {news} times: claim with one SET NX PX, never a GET and then a SET"
+                "{}",
+                t!(
+                    "spec-02-3-racing-news",
+                    round = round,
+                    news = news,
+                    racers = RACERS
+                )
             );
             assert!(
                 in_flight == RACERS - 1,
-                "round {round}: of {RACERS} requests racing with one key one got New and \
-                 {in_flight} InFlight; every other must be InFlight"
+                "{}",
+                t!(
+                    "spec-02-1-racing-in-flight",
+                    round = round,
+                    racers = RACERS,
+                    in_flight = in_flight
+                )
             );
         }
     })
@@ -279,7 +309,7 @@ async fn gap<T>(proxy: &Pausable, call: &JoinHandle<T>) {
     tokio::select! {
         () = proxy.paused() => {}
         () = async { while !call.is_finished() { tokio::time::sleep(Duration::from_millis(1)).await } } => {}
-        () = tokio::time::sleep(Duration::from_secs(5)) => panic!("begin sent nothing to Redis within 5 s"),
+        () = tokio::time::sleep(Duration::from_secs(5)) => panic!("{}", t!("spec-02-3-sent-nothing")),
     }
 }
 
@@ -292,7 +322,7 @@ pub async fn a_pause_between_two_commands_changes_nothing(make: MakeRedisStore) 
         let other = open(&slot, RETENTION, LEASE, make);
         let proxy = Pausable::connect(&slot.url)
             .await
-            .expect("a connection through the pausing proxy");
+            .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-02-3-proxy")));
         let paused = make(proxy.conn.clone(), slot.prefix.clone(), RETENTION, LEASE);
 
         proxy.hold_after_next();
@@ -308,15 +338,17 @@ pub async fn a_pause_between_two_commands_changes_nothing(make: MakeRedisStore) 
         let news = answers.iter().filter(|a| ***a == Begin::New).count();
         assert!(
             news == 1 && answers.contains(&&Begin::Mismatch),
-            "a begin (amount 10) paused between two of its commands while another begin with the \
-             same key (amount 99) ran: the paused one got {late:?}, the other {between:?}; exactly \
-             one must get New and the other Mismatch. {}",
-            if news == 2 {
-                "Both claimed the key: claim with SET NX PX, one command, never a GET then a SET"
-            } else {
-                "The paused one answered from what it read before the other's claim: when SET NX \
-                 fails, answer from what the key holds now (claim or read in one script)"
-            }
+            "{}",
+            t!(
+                "spec-02-3-pause",
+                late = format!("{late:?}"),
+                between = format!("{between:?}"),
+                why = if news == 2 {
+                    t!("spec-02-3-pause-both")
+                } else {
+                    t!("spec-02-3-pause-stale")
+                }
+            )
         );
     })
     .await;

@@ -6,6 +6,7 @@
 use super::erased::DynIdempotencyStore;
 use super::together;
 use crate::store::{Begin, StoredResponse};
+use racecourse_kit::i18n::t;
 use racecourse_kit::spec::{Check, Runtime};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -71,51 +72,57 @@ pub async fn each_outcome(make: MakeStore) {
     assert_eq!(
         store.begin("k1", CHARGE_10).await,
         Begin::New,
-        "a key never seen before is New: the caller now holds its claim"
+        "{}",
+        t!("spec-02-1-new")
     );
     assert_eq!(
         store.begin("k1", CHARGE_10).await,
         Begin::InFlight,
-        "a retry while the first request still works must get InFlight, not New: \
-         with New the work runs twice"
+        "{}",
+        t!("spec-02-1-in-flight")
     );
     assert_eq!(
         store.begin("k1", CHARGE_99).await,
         Begin::Mismatch,
-        "the key of a request in flight, sent with another body, is a reused key: Mismatch"
+        "{}",
+        t!("spec-02-1-mismatch-in-flight")
     );
     assert_eq!(
         store.begin("k2", CHARGE_10).await,
         Begin::New,
-        "another key is another request: New"
+        "{}",
+        t!("spec-02-1-another-key")
     );
 
     store.complete("k1", created()).await;
-    for attempt in ["a retry", "a second retry"] {
+    for attempt in [t!("spec-02-1-a-retry"), t!("spec-02-1-second-retry")] {
         assert_eq!(
             store.begin("k1", CHARGE_10).await,
             Begin::Replay(created()),
-            "{attempt} of a completed request, same body, must replay the stored response"
+            "{}",
+            t!("spec-02-1-replays", attempt = attempt)
         );
     }
     assert_eq!(
         store.begin("k1", CHARGE_99).await,
         Begin::Mismatch,
-        "a completed key sent with another body must be Mismatch: a Replay would hand \
-         this request another request's answer (amount 10 for a charge of 99)"
+        "{}",
+        t!("spec-02-1-mismatch-completed")
     );
 
     store.abandon("k2").await;
     assert_eq!(
         store.begin("k2", CHARGE_99).await,
         Begin::New,
-        "after abandon the key is free: a failed request is not stored, and its retry runs"
+        "{}",
+        t!("spec-02-1-abandon-frees")
     );
     store.abandon("k1").await;
     assert_eq!(
         store.begin("k1", CHARGE_10).await,
         Begin::Replay(created()),
-        "abandon drops a claim, never a completed response"
+        "{}",
+        t!("spec-02-1-abandon-keeps")
     );
 }
 
@@ -131,19 +138,21 @@ pub async fn completed_entries_expire_after_retention(make: MakeStore) {
     assert_eq!(
         store.begin("k", CHARGE_10).await,
         Begin::Replay(created()),
-        "1 s before the end of the retention (1 h, counted from the completion, not \
-         from the claim) the response must still be replayed"
+        "{}",
+        t!("spec-02-1-retention-replays")
     );
     advance(secs(2)).await;
     assert_eq!(
         store.begin("k", CHARGE_99).await,
         Begin::New,
-        "1 s after the retention the entry has expired: the key is new again, whatever the body"
+        "{}",
+        t!("spec-02-1-retention-expired")
     );
     assert_eq!(
         store.begin("k", CHARGE_99).await,
         Begin::InFlight,
-        "the key claimed again after the expiry is in flight"
+        "{}",
+        t!("spec-02-1-claimed-again")
     );
 }
 
@@ -156,19 +165,21 @@ pub async fn claims_expire_after_the_lease(make: MakeStore) {
     assert_eq!(
         store.begin("k", CHARGE_10).await,
         Begin::InFlight,
-        "1 s before the end of its 30 s lease the claim still holds"
+        "{}",
+        t!("spec-02-1-lease-holds")
     );
     advance(secs(2)).await;
     assert_eq!(
         store.begin("k", CHARGE_10).await,
         Begin::New,
-        "the claim's request crashed 31 s ago: its claim must lapse after the lease \
-         (30 s), or it blocks its retry until the retention (1 h) ends"
+        "{}",
+        t!("spec-02-1-lease-lapses")
     );
     assert_eq!(
         store.begin("k", CHARGE_10).await,
         Begin::InFlight,
-        "the retry now holds the claim"
+        "{}",
+        t!("spec-02-1-retry-holds")
     );
 
     assert_eq!(store.begin("other", CHARGE_10).await, Begin::New);
@@ -176,7 +187,8 @@ pub async fn claims_expire_after_the_lease(make: MakeStore) {
     assert_eq!(
         store.begin("other", CHARGE_99).await,
         Begin::New,
-        "a lapsed claim is gone, whatever its fingerprint was"
+        "{}",
+        t!("spec-02-1-lapsed-gone")
     );
 }
 
@@ -198,13 +210,23 @@ pub async fn one_of_many_racing_begins_wins(make: MakeStore) {
         let in_flight = outcomes.iter().filter(|o| **o == Begin::InFlight).count();
         assert!(
             news == 1,
-            "round {round}: {news} of {RACERS} requests racing with one key got New, so \
-             the work would run {news} times: looking the key up and claiming it must be one step"
+            "{}",
+            t!(
+                "spec-02-1-racing-news",
+                round = round,
+                news = news,
+                racers = RACERS
+            )
         );
         assert!(
             in_flight == RACERS - 1,
-            "round {round}: of {RACERS} requests racing with one key one got New and {in_flight} \
-             InFlight; every other must be InFlight"
+            "{}",
+            t!(
+                "spec-02-1-racing-in-flight",
+                round = round,
+                racers = RACERS,
+                in_flight = in_flight
+            )
         );
     }
 }
@@ -256,7 +278,7 @@ pub async fn threads_in_lockstep_get_one_new(make: MakeStore) {
                             return;
                         }
                         spins += 1;
-                        if spins % 64 == 0 {
+                        if spins.is_multiple_of(64) {
                             std::thread::yield_now();
                         } else {
                             std::hint::spin_loop();
@@ -272,8 +294,12 @@ pub async fn threads_in_lockstep_get_one_new(make: MakeStore) {
                         }
                         Begin::InFlight => {}
                         other => panic!(
-                            "{THREADS} requests with one key and one body: begin answered \
-                             {other:?}, expected New or InFlight"
+                            "{}",
+                            t!(
+                                "spec-02-1-lockstep-answer",
+                                threads = THREADS,
+                                other = format!("{other:?}")
+                            )
                         ),
                     }
                 }
@@ -288,12 +314,15 @@ pub async fn threads_in_lockstep_get_one_new(make: MakeStore) {
         .collect();
     assert!(
         twice.is_empty(),
-        "{} of {rounds} rounds of {THREADS} threads racing with one key did not give exactly one \
-         New (round {}: {} New): the work ran twice at once; looking the key up and claiming it \
-         must be one step",
-        twice.len(),
-        twice[0].0,
-        twice[0].1
+        "{}",
+        t!(
+            "spec-02-1-lockstep-twice",
+            twice = twice.len(),
+            rounds = rounds,
+            threads = THREADS,
+            round = twice[0].0,
+            news = twice[0].1
+        )
     );
 }
 
