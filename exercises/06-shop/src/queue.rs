@@ -9,12 +9,15 @@
 //! **Your task.** `claim`: one statement that leases up to `batch` due jobs
 //! (`state = 'queued'`, `run_at <= now()`, no lease or a lease in the past),
 //! chosen with `FOR UPDATE SKIP LOCKED`, counting an attempt each.
-//! `complete`: `done`. `fail`: `dead` after `max_attempts` attempts, else
-//! back to the queue with `run_at` one backoff away (`backoff * 2^(n-1)`).
+//! `complete`: the delivered jobs `done`, in one statement, only those whose
+//! lease is still the worker's (`id` and `attempts` as claimed). `fail`:
+//! `dead` after `max_attempts` attempts, else back to the queue with
+//! `run_at` one backoff away (`backoff * 2^(n-1)`).
 //!
 //! **The spec checks**, on a real PostgreSQL: a claim passes over locked and
 //! leased jobs; a crashed worker's jobs come back after the lease, not
-//! before; a failing job waits its backoff and dies after `max_attempts`;
+//! before; a late worker's completion leaves the jobs another worker has
+//! claimed since; a failing job waits its backoff and dies after `max_attempts`;
 //! 1000 jobs, 4 workers, 8 dropped batches: each delivered once, the dead
 //! letters exactly the jobs that always fail.
 //!
@@ -41,8 +44,12 @@ impl Queue for PgQueue {
         )
     }
 
-    async fn complete(&self, job: i64) -> sqlx::Result<()> {
-        todo!("06.3: complete({job}) in exercises/06-shop/src/queue.rs: mark the job done")
+    async fn complete(&self, jobs: &[Job]) -> sqlx::Result<()> {
+        todo!(
+            "06.3: complete({} jobs) in exercises/06-shop/src/queue.rs: mark done, in one \
+             statement, those whose lease is still this worker's",
+            jobs.len()
+        )
     }
 
     async fn fail(&self, job: i64, error: &str) -> sqlx::Result<()> {

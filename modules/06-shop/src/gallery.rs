@@ -146,6 +146,20 @@ pub fn suspects() -> Vec<Suspect> {
             || s::queue::checks(e::queue::<q::OneAttemptTooMany>),
         ),
         suspect(
+            "06.3",
+            "whole-batch",
+            "the batch completed by id alone",
+            "whose lease on them had run out",
+            || s::queue::checks(e::queue::<q::WholeBatch>),
+        ),
+        suspect(
+            "06.3",
+            "holder-by-clock",
+            "the lease tested by the clock",
+            "whose lease on them had run out",
+            || s::queue::checks(e::queue::<q::HolderByClock>),
+        ),
+        suspect(
             "06.4",
             "naive",
             "steps one after another, nothing undone",

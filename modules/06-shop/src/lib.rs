@@ -65,6 +65,8 @@ macro_rules! spec {
             e06_3_claims_skip_locked_and_leased_jobs = "claims_skip_locked_and_leased_jobs",
             e06_3_a_crashed_workers_jobs_return_after_the_lease =
                 "a_crashed_workers_jobs_return_after_the_lease",
+            e06_3_a_late_worker_completes_only_what_it_still_holds =
+                "a_late_worker_completes_only_what_it_still_holds",
             e06_3_failures_back_off_then_go_dead = "failures_back_off_then_go_dead",
             e06_3_thousand_jobs_four_workers_with_crashes =
                 "thousand_jobs_four_workers_with_crashes",

@@ -1,7 +1,9 @@
 //! Exercise 06.3: an email queue in PostgreSQL. Several workers claim jobs
 //! in batches with `FOR UPDATE SKIP LOCKED`; a claim is a lease, so a
-//! crashed worker's jobs run again once it runs out; a failed job comes back
-//! after a backoff, and after too many attempts it is dead (a dead letter).
+//! crashed worker's jobs run again once it runs out; a worker completes the
+//! jobs it delivered in one statement, and only those whose lease it still
+//! holds; a failed job comes back after a backoff, and after too many
+//! attempts it is dead (a dead letter).
 
 use sqlx::PgPool;
 use std::collections::HashMap;
@@ -9,7 +11,10 @@ use std::future::Future;
 use std::sync::Mutex;
 use std::time::Duration;
 
-/// A claimed job.
+/// A claimed job. Its `id` and `attempts` together name the lease: every
+/// claim counts an attempt, so a job claimed again after its lease ran out
+/// has a higher `attempts` than the claim before, and the late holder's pair
+/// no longer matches the row.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Job {
     pub id: i64,
@@ -45,8 +50,13 @@ pub trait Queue: Send + Sync + 'static {
     /// not leased by someone else, counting an attempt for each.
     fn claim(&self, batch: i64) -> impl Future<Output = sqlx::Result<Vec<Job>>> + Send;
 
-    /// The job was delivered: `done`.
-    fn complete(&self, job: i64) -> impl Future<Output = sqlx::Result<()>> + Send;
+    /// The jobs were delivered: `done`, all in one statement (one commit
+    /// for the batch, not one per job), but only those whose lease is still
+    /// this claim's: a job claimed again by another worker after the lease ran
+    /// out (its `attempts` moved on) is that worker's, and stays as it is. A job
+    /// whose lease ran out and that nobody claimed since is still done: it was
+    /// delivered, and sending it again helps nobody.
+    fn complete(&self, jobs: &[Job]) -> impl Future<Output = sqlx::Result<()>> + Send;
 
     /// The job's attempt failed: back to `queued` after the backoff, or
     /// `dead` when it has had `max_attempts` attempts.

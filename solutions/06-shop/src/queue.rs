@@ -9,12 +9,15 @@
 //! **Your task.** `claim`: one statement that leases up to `batch` due jobs
 //! (`state = 'queued'`, `run_at <= now()`, no lease or a lease in the past),
 //! chosen with `FOR UPDATE SKIP LOCKED`, counting an attempt each.
-//! `complete`: `done`. `fail`: `dead` after `max_attempts` attempts, else
-//! back to the queue with `run_at` one backoff away (`backoff * 2^(n-1)`).
+//! `complete`: the delivered jobs `done`, in one statement, only those whose
+//! lease is still the worker's (`id` and `attempts` as claimed). `fail`:
+//! `dead` after `max_attempts` attempts, else back to the queue with
+//! `run_at` one backoff away (`backoff * 2^(n-1)`).
 //!
 //! **The spec checks**, on a real PostgreSQL: a claim passes over locked and
 //! leased jobs; a crashed worker's jobs come back after the lease, not
-//! before; a failing job waits its backoff and dies after `max_attempts`;
+//! before; a late worker's completion leaves the jobs another worker has
+//! claimed since; a failing job waits its backoff and dies after `max_attempts`;
 //! 1000 jobs, 4 workers, 8 dropped batches: each delivered once, the dead
 //! letters exactly the jobs that always fail.
 //!
@@ -54,12 +57,21 @@ impl Queue for PgQueue {
         .await
     }
 
-    async fn complete(&self, job: i64) -> sqlx::Result<()> {
-        sqlx::query("UPDATE email_jobs SET state = 'done', leased_until = NULL WHERE id = $1")
-            .bind(job)
-            .execute(&self.pool)
-            .await
-            .map(drop)
+    async fn complete(&self, jobs: &[Job]) -> sqlx::Result<()> {
+        let ids: Vec<i64> = jobs.iter().map(|j| j.id).collect();
+        let attempts: Vec<i32> = jobs.iter().map(|j| j.attempts).collect();
+        // A claim since this worker's counted an attempt: a job whose
+        // attempts moved on is another worker's now.
+        sqlx::query(
+            "UPDATE email_jobs SET state = 'done', leased_until = NULL
+               FROM unnest($1::bigint[], $2::int[]) AS mine(id, attempts)
+              WHERE email_jobs.id = mine.id AND email_jobs.attempts = mine.attempts",
+        )
+        .bind(ids)
+        .bind(attempts)
+        .execute(&self.pool)
+        .await
+        .map(drop)
     }
 
     async fn fail(&self, job: i64, error: &str) -> sqlx::Result<()> {

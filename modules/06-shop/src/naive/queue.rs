@@ -3,7 +3,7 @@
 
 use crate::queue::{Job, Queue, QueueConfig};
 use crate::think;
-use crate::wrong::queue::{RIGHT_DEATH, complete, fail};
+use crate::wrong::queue::{RIGHT_DEATH, RIGHT_HOLDER, complete, fail};
 use sqlx::PgPool;
 
 pub struct SelectThenMark {
@@ -40,8 +40,8 @@ impl Queue for SelectThenMark {
     }
     // ANCHOR_END: naive
 
-    async fn complete(&self, job: i64) -> sqlx::Result<()> {
-        complete(&self.pool, job).await
+    async fn complete(&self, jobs: &[Job]) -> sqlx::Result<()> {
+        complete(&self.pool, jobs, RIGHT_HOLDER).await
     }
 
     async fn fail(&self, job: i64, error: &str) -> sqlx::Result<()> {

@@ -1,6 +1,6 @@
 //! 06.3: queues that almost work. They share one claim statement, one
 //! complete and one fail ([`claim`], [`complete`], [`fail`]), each with a
-//! piece left out or off by one.
+//! piece left out, off by one, or tested by the wrong column.
 
 use crate::queue::{Job, Queue, QueueConfig};
 use sqlx::PgPool;
@@ -10,6 +10,9 @@ const FREE: &str = "(leased_until IS NULL OR leased_until <= now())";
 const SKIP_LOCKED: &str = "FOR UPDATE SKIP LOCKED";
 /// The right condition for a dead letter (`$2` is `max_attempts`).
 pub(crate) const RIGHT_DEATH: &str = "attempts >= $2";
+/// The right test that a delivered job's lease is still the worker's: no
+/// claim since its own (`mine` is the worker's batch, id and attempts).
+pub(crate) const RIGHT_HOLDER: &str = "email_jobs.attempts = mine.attempts";
 
 /// Leases up to `batch` due jobs that match `free`, chosen with `lock`.
 async fn claim(
@@ -34,9 +37,19 @@ async fn claim(
         .await
 }
 
-pub(crate) async fn complete(pool: &PgPool, job: i64) -> sqlx::Result<()> {
-    sqlx::query("UPDATE email_jobs SET state = 'done', leased_until = NULL WHERE id = $1")
-        .bind(job)
+/// Marks done, in one statement, the delivered `jobs` for which `held`
+/// holds.
+pub(crate) async fn complete(pool: &PgPool, jobs: &[Job], held: &str) -> sqlx::Result<()> {
+    let sql = format!(
+        "UPDATE email_jobs SET state = 'done', leased_until = NULL
+           FROM unnest($1::bigint[], $2::int[]) AS mine(id, attempts)
+          WHERE email_jobs.id = mine.id AND {held}"
+    );
+    let ids: Vec<i64> = jobs.iter().map(|j| j.id).collect();
+    let attempts: Vec<i32> = jobs.iter().map(|j| j.attempts).collect();
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(ids)
+        .bind(attempts)
         .execute(pool)
         .await
         .map(drop)
@@ -69,9 +82,9 @@ pub(crate) async fn fail(
         .map(drop)
 }
 
-/// A queue with the right complete; the wrong fixes below choose the rest.
+/// A queue of the shared parts; the wrong fixes below choose which is off.
 macro_rules! queue {
-    ($(#[$doc:meta])* $name:ident, claim: ($free:expr, $lock:expr), death: $death:expr, backoff: $backoff:expr) => {
+    ($(#[$doc:meta])* $name:ident, claim: ($free:expr, $lock:expr), held: $held:expr, death: $death:expr, backoff: $backoff:expr) => {
         $(#[$doc])*
         pub struct $name {
             pool: PgPool,
@@ -87,8 +100,8 @@ macro_rules! queue {
                 claim(&self.pool, &self.config, batch, $free, $lock).await
             }
 
-            async fn complete(&self, job: i64) -> sqlx::Result<()> {
-                complete(&self.pool, job).await
+            async fn complete(&self, jobs: &[Job]) -> sqlx::Result<()> {
+                complete(&self.pool, jobs, $held).await
             }
 
             async fn fail(&self, job: i64, error: &str) -> sqlx::Result<()> {
@@ -103,7 +116,7 @@ queue!(
     /// `FOR UPDATE` without `SKIP LOCKED`: never a job twice, but a worker whose
     /// next jobs another worker has locked waits for that worker's transaction,
     /// however long it takes: the workers run one at a time.
-    NoSkipLocked, claim: (FREE, "FOR UPDATE"), death: RIGHT_DEATH, backoff: true);
+    NoSkipLocked, claim: (FREE, "FOR UPDATE"), held: RIGHT_HOLDER, death: RIGHT_DEATH, backoff: true);
 // ANCHOR_END: no_skip_locked
 
 // ANCHOR: lease_ignored
@@ -111,26 +124,44 @@ queue!(
     /// `SKIP LOCKED` with no lease: the claim's row locks end when its statement
     /// commits, a moment later, so the next worker's claim takes the same jobs
     /// while the first is still sending them.
-    LeaseIgnored, claim: ("true", SKIP_LOCKED), death: RIGHT_DEATH, backoff: true);
+    LeaseIgnored, claim: ("true", SKIP_LOCKED), held: RIGHT_HOLDER, death: RIGHT_DEATH, backoff: true);
 // ANCHOR_END: lease_ignored
 
 // ANCHOR: never_expires
 queue!(
     /// A claim that marks a job taken for good (`leased_until IS NULL` as the
     /// test of a free job): a worker that crashes takes its jobs with it.
-    NeverExpires, claim: ("leased_until IS NULL", SKIP_LOCKED), death: RIGHT_DEATH, backoff: true);
+    NeverExpires, claim: ("leased_until IS NULL", SKIP_LOCKED), held: RIGHT_HOLDER, death: RIGHT_DEATH, backoff: true);
 // ANCHOR_END: never_expires
 
 // ANCHOR: no_backoff
 queue!(
     /// A failed job back in the queue at once: the next claim takes it again,
     /// and a mail server that is down gets every retry in the same second.
-    NoBackoff, claim: (FREE, SKIP_LOCKED), death: RIGHT_DEATH, backoff: false);
+    NoBackoff, claim: (FREE, SKIP_LOCKED), held: RIGHT_HOLDER, death: RIGHT_DEATH, backoff: false);
 // ANCHOR_END: no_backoff
 
 // ANCHOR: one_attempt_too_many
 queue!(
     /// Dead only after more than `max_attempts` attempts: one attempt too many
     /// for every dead letter.
-    OneAttemptTooMany, claim: (FREE, SKIP_LOCKED), death: "attempts > $2", backoff: true);
+    OneAttemptTooMany, claim: (FREE, SKIP_LOCKED), held: RIGHT_HOLDER, death: "attempts > $2", backoff: true);
 // ANCHOR_END: one_attempt_too_many
+
+// ANCHOR: whole_batch
+queue!(
+    /// The batch completed by id alone: a worker slow enough that its lease ran
+    /// out writes over jobs another worker has claimed since, `done` while
+    /// that worker is still sending them, whatever its send then says.
+    WholeBatch, claim: (FREE, SKIP_LOCKED), held: "true", death: RIGHT_DEATH, backoff: true);
+// ANCHOR_END: whole_batch
+
+// ANCHOR: holder_by_clock
+queue!(
+    /// The lease tested by the clock (`leased_until > now()`): the new
+    /// holder's lease is in the future too, so the late worker still marks its
+    /// jobs done; and a job whose lease ran out unclaimed, delivered, stays
+    /// queued and is sent again.
+    HolderByClock, claim: (FREE, SKIP_LOCKED), held: "email_jobs.leased_until > now()",
+    death: RIGHT_DEATH, backoff: true);
+// ANCHOR_END: holder_by_clock

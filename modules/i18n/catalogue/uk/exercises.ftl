@@ -448,9 +448,15 @@ exercise-06-3-hint =
     SKIP LOCKED розводить дві заявки в ту саму мить; оренда (lease) тримає
     наступну заявку, мить по тому, подалі від завдань, які ще надсилаються, і
     повертає завдання мертвого обробника, коли спливає.
-    complete: state 'done'. fail: `state = CASE WHEN attempts >= max THEN
-    'dead' ELSE 'queued' END`, `run_at = now() + make_interval(secs => backoff *
-    power(2, attempts - 1))`, leased_until NULL, last_error.
+    complete — одним запитом на всю пачку (batch) і лише для завдань, чия оренда
+    досі належить цьому обробникові: передайте id і attempts двома масивами,
+    `UPDATE email_jobs SET state = 'done', leased_until = NULL FROM
+    unnest($1::bigint[], $2::int[]) AS mine(id, attempts) WHERE email_jobs.id =
+    mine.id AND email_jobs.attempts = mine.attempts`. Кожна заявка (claim) додає
+    спробу, тож завдання, яке відтоді забрав інший обробник, пішло далі й лишається його.
+    fail: `state = CASE WHEN attempts >= max THEN 'dead' ELSE 'queued' END`,
+    `run_at = now() + make_interval(secs => backoff * power(2, attempts - 1))`,
+    leased_until NULL, last_error.
 exercise-06-3-stuck = черга, що ніколи не спорожніє: чи повертаються завдання обробника, що впав, коли спливає їхня оренда?
 
 exercise-06-4-title = Сага: компенсації у зворотному порядку, продовження з журналу
