@@ -10,10 +10,10 @@ use racecourse_06::demo::{Shop, router};
 use racecourse_06::spec::erased as e;
 use racecourse_06::wallet::open_account;
 use racecourse_06_solutions as s;
+use racecourse_kit::ask::ask;
 use racecourse_kit::services::with_pg;
 use std::sync::Arc;
 use std::time::Duration;
-use tower::ServiceExt;
 
 async fn send(
     app: &Router,
@@ -26,17 +26,7 @@ async fn send(
         request = request.header(header::CONTENT_TYPE, "application/json");
     }
     let body = Body::from(body.unwrap_or_default().to_string());
-    let response = app
-        .clone()
-        .oneshot(request.body(body).unwrap())
-        .await
-        .unwrap();
-    let status = response.status();
-    let content_type = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
+    let (status, content_type, _) = ask(app, request.body(body).unwrap()).await;
     (status, content_type)
 }
 
