@@ -7,10 +7,11 @@
 //! held across the call.
 
 use super::erased::DynCheckout;
-use super::together;
+use super::{OrFail, together};
 use crate::MIGRATOR;
 use crate::checkout::{CheckoutError, Order, StockReport, add_product, order_of, stock_report};
 use racecourse_05::gateway::{CARD_LIMIT, FakeGateway};
+use racecourse_kit::i18n::t;
 use racecourse_kit::services::with_pg;
 use racecourse_kit::spec::{Check, Runtime};
 use sqlx::PgPool;
@@ -94,30 +95,25 @@ where
 /// the moment of the call: what is wrong, if anything.
 async fn witness_order(pool: &PgPool, key: &str) -> Option<String> {
     let Some(order) = order_of(key) else {
-        return Some(format!(
-            "the gateway was asked to charge key {key:?}, which is not payment_key(order)"
-        ));
+        return Some(t!("spec-06-1-not-payment-key", key = format!("{key:?}")));
     };
     let state: Option<String> = sqlx::query_scalar("SELECT state FROM orders WHERE id = $1")
         .bind(order)
         .fetch_optional(pool)
         .await
-        .unwrap_or_else(|e| Some(format!("unreadable: {e}")));
+        .unwrap_or_else(|e| Some(t!("spec-06-1-unreadable", error = e.to_string())));
     let seen = match state.as_deref() {
         Some("reserved") => return None,
-        Some(other) => format!("in state {other}"),
-        None => "not there (not committed yet?)".to_string(),
+        Some(other) => t!("spec-06-1-in-state", state = other),
+        None => t!("spec-06-1-not-there"),
     };
-    Some(format!(
-        "order {order} was {seen} when the gateway was called: commit the reservation \
-         and the order before the payment call, and hold no transaction across it"
-    ))
+    Some(t!("spec-06-1-seen-at-call", order = order, seen = seen))
 }
 
 async fn report(pool: &PgPool, product: i64) -> StockReport {
     stock_report(pool, product)
         .await
-        .expect("reading the product")
+        .or_fail(|| t!("spec-06-step-reading-the-product"))
 }
 
 /// No transaction was held across the payment call.
@@ -125,9 +121,12 @@ fn assert_no_violation(violations: &Violations) {
     let seen = violations.lock().unwrap();
     assert!(
         seen.is_empty(),
-        "{} payment calls found their order uncommitted or not reserved; the first: {}",
-        seen.len(),
-        seen[0]
+        "{}",
+        t!(
+            "spec-06-1-violations",
+            calls = seen.len(),
+            first = seen[0].as_str()
+        )
     );
 }
 
@@ -138,17 +137,21 @@ async fn assert_charges_match_orders(gateway: &FakeGateway, pool: &PgPool) {
     for c in &charges {
         let order = order_of(&c.order).unwrap_or_else(|| {
             panic!(
-                "a charge with key {:?}: the key must be payment_key(order)",
-                c.order
+                "{}",
+                t!("spec-06-1-charge-key", key = format!("{:?}", c.order))
             )
         });
         per_order.entry(order).or_default().push(&c.order);
     }
     if let Some((order, keys)) = per_order.iter().find(|(_, keys)| keys.len() > 1) {
         panic!(
-            "order {order} was charged {} times (keys {keys:?}): every attempt at one order's \
-             payment must carry the same idempotency key, payment_key(order)",
-            keys.len()
+            "{}",
+            t!(
+                "spec-06-1-charged-times",
+                order = order,
+                times = keys.len(),
+                keys = format!("{keys:?}")
+            )
         );
     }
     let orders: Vec<i64> = per_order.keys().copied().collect();
@@ -157,12 +160,11 @@ async fn assert_charges_match_orders(gateway: &FakeGateway, pool: &PgPool) {
             .bind(&orders)
             .fetch_all(pool)
             .await
-            .expect("reading the charged orders");
+            .or_fail(|| t!("spec-06-step-reading-the-charged-orders"));
     if let Some((order, state)) = states.first() {
         panic!(
-            "order {order} was charged but is {state}: the buyer paid and gets nothing. \
-             A 503 means the charge may have happened: retry with the same key, \
-             which returns the charge if it did"
+            "{}",
+            t!("spec-06-1-charged-not-paid", order = order, state = state)
         );
     }
 }
@@ -171,10 +173,13 @@ fn assert_settled(report: &StockReport, what: &str) {
     assert_eq!(
         (report.orders_reserved, report.reserved),
         (0, 0),
-        "{what}: {} orders are still reserved, holding {} units, after every checkout \
-         returned: orphan reservations. A failed payment must release its order",
-        report.orders_reserved,
-        report.reserved
+        "{}",
+        t!(
+            "spec-06-1-orphans",
+            what = what,
+            orders = report.orders_reserved,
+            units = report.reserved
+        )
     );
 }
 
@@ -184,75 +189,87 @@ pub async fn each_outcome_leaves_nothing_reserved(make: MakeCheckout) {
     with_checkout(make, |shop, gateway, violations, pool| async move {
         add_product(&pool, 1, 3, PRICE)
             .await
-            .expect("adding a product");
+            .or_fail(|| t!("spec-06-step-adding-a-product"));
         let unknown = shop.checkout(99, "ann", 1).await;
         assert!(
             matches!(unknown, Err(CheckoutError::UnknownProduct(99))),
-            "a checkout of product 99, which does not exist, must be UnknownProduct(99), \
-             got {unknown:?}"
+            "{}",
+            t!("spec-06-1-unknown-product", got = format!("{unknown:?}"))
         );
         let too_many = shop.checkout(1, "ann", 4).await;
         assert!(
             matches!(too_many, Err(CheckoutError::OutOfStock)),
-            "4 units of a product with 3 must be OutOfStock, got {too_many:?}"
+            "{}",
+            t!("spec-06-1-out-of-stock", got = format!("{too_many:?}"))
         );
-        assert_settled(&report(&pool, 1).await, "after an out-of-stock checkout");
+        assert_settled(&report(&pool, 1).await, &t!("spec-06-1-after-out-of-stock"));
         let declined = shop.checkout(1, "bob", DECLINED_QTY).await;
         let Err(CheckoutError::Declined(order)) = declined else {
             panic!(
-                "{DECLINED_QTY} units at {PRICE}, over the card limit of {CARD_LIMIT}: the \
-                 gateway declines, and the checkout must give Declined(order), got {declined:?}"
+                "{}",
+                t!(
+                    "spec-06-1-declined",
+                    qty = DECLINED_QTY,
+                    price = PRICE,
+                    limit = CARD_LIMIT,
+                    got = format!("{declined:?}")
+                )
             );
         };
-        assert_settled(&report(&pool, 1).await, "after a declined payment");
+        assert_settled(&report(&pool, 1).await, &t!("spec-06-1-after-declined"));
         let state: String = sqlx::query_scalar("SELECT state FROM orders WHERE id = $1")
             .bind(order)
             .fetch_one(&pool)
             .await
-            .expect("reading the declined order");
+            .or_fail(|| t!("spec-06-step-reading-the-declined-order"));
         assert_eq!(
-            state, "released",
-            "the declined order {order} must be released"
+            state,
+            "released",
+            "{}",
+            t!("spec-06-1-declined-released", order = order)
         );
         let sale = paid(
             shop.checkout(1, "ann", 1).await,
-            "1 unit of 3, after the decline",
+            &t!("spec-06-1-one-of-three"),
         );
         let after = report(&pool, 1).await;
         assert_eq!(
             (after.sold, after.units_paid),
             (1, 1),
-            "after selling 1 unit: sold and the paid orders' units"
+            "{}",
+            t!("spec-06-1-after-selling-one")
         );
         let charges = gateway.charges();
         assert_eq!(
             (charges.len(), charges[0].amount, &charges[0].id),
             (1, PRICE, &sale.charge),
-            "one charge of 1 unit at {PRICE}, whose id the order carries"
+            "{}",
+            t!("spec-06-1-one-charge", price = PRICE)
         );
         add_product(&pool, 2, 10, PRICE)
             .await
-            .expect("adding a product");
+            .or_fail(|| t!("spec-06-step-adding-a-product"));
         for buyer in ["b2", "b3", "b4", "b5"] {
             paid(
                 shop.checkout(2, buyer, 1).await,
-                "a checkout whose reply may be lost (the fifth charge's is)",
+                &t!("spec-06-1-reply-may-be-lost"),
             );
         }
         assert_no_violation(&violations);
         assert_charges_match_orders(&gateway, &pool).await;
-        assert_eq!(
-            gateway.charges().len(),
-            5,
-            "five sales, five charges, one lost reply retried with its key"
-        );
-        assert_settled(&report(&pool, 2).await, "after five sales");
+        assert_eq!(gateway.charges().len(), 5, "{}", t!("spec-06-1-five-sales"));
+        assert_settled(&report(&pool, 2).await, &t!("spec-06-1-after-five-sales"));
     })
     .await;
 }
 
 fn paid(result: Result<Order, CheckoutError>, what: &str) -> Order {
-    result.unwrap_or_else(|e| panic!("{what} must be paid, got the error: {e}"))
+    result.unwrap_or_else(|e| {
+        panic!(
+            "{}",
+            t!("spec-06-1-must-be-paid", what = what, error = e.to_string())
+        )
+    })
 }
 
 /// 100 buyers at once for 50 units, one in five asking for more than the
@@ -266,7 +283,7 @@ pub async fn hundred_checkouts_of_fifty_units(make: MakeCheckout) {
         for product in 1..=ROUNDS {
             add_product(&pool, product, UNITS, PRICE)
                 .await
-                .expect("adding a product");
+                .or_fail(|| t!("spec-06-step-adding-a-product"));
             let results = together(BUYERS, |i| {
                 let shop = shop.clone();
                 let qty = if i % 5 == 0 { DECLINED_QTY } else { 1 };
@@ -276,13 +293,17 @@ pub async fn hundred_checkouts_of_fifty_units(make: MakeCheckout) {
             assert_no_violation(&violations);
             assert_charges_match_orders(&gateway, &pool).await;
             let report = report(&pool, product).await;
-            assert_settled(&report, &format!("round {product}"));
+            assert_settled(&report, &t!("spec-06-1-round", product = product));
             assert!(
                 report.sold <= report.stock,
-                "round {product}: {} units sold of {}: {} oversold",
-                report.sold,
-                report.stock,
-                report.sold - report.stock
+                "{}",
+                t!(
+                    "spec-06-1-oversold",
+                    product = product,
+                    sold = report.sold,
+                    stock = report.stock,
+                    over = report.sold - report.stock
+                )
             );
             let mut ok = 0;
             for (i, result) in &results {
@@ -291,26 +312,33 @@ pub async fn hundred_checkouts_of_fifty_units(make: MakeCheckout) {
                     Err(CheckoutError::OutOfStock) => {}
                     Err(CheckoutError::Declined(_)) if i % 5 == 0 => {}
                     other => panic!(
-                        "round {product}: buyer {i}'s checkout gave {other:?}: expected {}",
-                        if i % 5 == 0 {
-                            "Declined (over the card limit) or OutOfStock"
-                        } else {
-                            "a paid order or OutOfStock"
-                        }
+                        "{}",
+                        t!(
+                            "spec-06-1-buyer-gave",
+                            product = product,
+                            i = i,
+                            got = format!("{other:?}"),
+                            expected = if i % 5 == 0 {
+                                t!("spec-06-1-expected-declined")
+                            } else {
+                                t!("spec-06-1-expected-paid")
+                            }
+                        )
                     ),
                 }
             }
             assert_eq!(
                 (report.sold, report.orders_paid, report.units_paid),
                 (ok, ok, ok),
-                "round {product}: {ok} checkouts were paid: sold, paid orders and their units \
-                 must all say so"
+                "{}",
+                t!("spec-06-1-paid-say-so", product = product, ok = ok)
             );
             sales += ok as usize;
             assert_eq!(
                 gateway.charges().len(),
                 sales,
-                "after round {product}: one charge per paid order"
+                "{}",
+                t!("spec-06-1-charge-per-order", product = product)
             );
         }
     })

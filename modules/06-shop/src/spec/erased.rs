@@ -71,7 +71,7 @@ pub fn wallet<S: Wallet>(pool: PgPool) -> Arc<dyn DynWallet> {
 /// [`Queue`] as a trait object.
 pub trait DynQueue: Send + Sync {
     fn claim(&self, batch: i64) -> BoxFuture<'_, sqlx::Result<Vec<Job>>>;
-    fn complete(&self, job: i64) -> BoxFuture<'_, sqlx::Result<()>>;
+    fn complete<'a>(&'a self, jobs: &'a [Job]) -> BoxFuture<'a, sqlx::Result<()>>;
     fn fail<'a>(&'a self, job: i64, error: &'a str) -> BoxFuture<'a, sqlx::Result<()>>;
 }
 
@@ -79,8 +79,8 @@ impl<S: Queue> DynQueue for S {
     fn claim(&self, batch: i64) -> BoxFuture<'_, sqlx::Result<Vec<Job>>> {
         Box::pin(Queue::claim(self, batch))
     }
-    fn complete(&self, job: i64) -> BoxFuture<'_, sqlx::Result<()>> {
-        Box::pin(Queue::complete(self, job))
+    fn complete<'a>(&'a self, jobs: &'a [Job]) -> BoxFuture<'a, sqlx::Result<()>> {
+        Box::pin(Queue::complete(self, jobs))
     }
     fn fail<'a>(&'a self, job: i64, error: &'a str) -> BoxFuture<'a, sqlx::Result<()>> {
         Box::pin(Queue::fail(self, job, error))

@@ -5,10 +5,11 @@
 //! in its hands, as a dying worker would.
 
 use super::erased::DynIntake;
-use super::together;
+use super::{OrFail, together};
 use crate::MIGRATOR;
 use crate::amqp::{AmqpSlot, with_amqp};
 use crate::intake::{IntakeError, PREFETCH, Processor, intake_counts};
+use racecourse_kit::i18n::t;
 use racecourse_kit::services::with_pg;
 use racecourse_kit::spec::{Check, Runtime};
 use sqlx::PgPool;
@@ -77,7 +78,7 @@ impl Bench {
         loop {
             let (queued, done) = intake_counts(&self.pool)
                 .await
-                .expect("counting the orders");
+                .or_fail(|| t!("spec-06-step-counting-the-orders"));
             if done == orders {
                 return;
             }
@@ -86,9 +87,13 @@ impl Bench {
             }
             assert!(
                 since.elapsed() < STALL,
-                "{queued} of {orders} orders still QUEUED after {STALL:?} without progress: an \
-                 order whose worker died must go back to the queue (acknowledge only after \
-                 processing succeeded, never before, never after a failure)"
+                "{}",
+                t!(
+                    "spec-06-5-stalled",
+                    queued = queued,
+                    orders = orders,
+                    stall = format!("{STALL:?}")
+                )
             );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
@@ -134,26 +139,41 @@ pub async fn a_thousand_orders_accepted_then_processed(make: MakeIntake) {
         .await
         .unwrap_or_else(|_| {
             panic!(
-                "{ORDERS} orders were not all answered within {ACCEPT_LIMIT:?} while processing \
-                 was held: accept must write, publish and answer, never wait for the processing"
+                "{}",
+                t!(
+                    "spec-06-5-not-answered",
+                    orders = ORDERS,
+                    limit = format!("{ACCEPT_LIMIT:?}")
+                )
             )
         });
         for answer in &accepted {
             match answer {
                 Ok(a) if a.status == "QUEUED" => {}
-                other => panic!("every order must be accepted as QUEUED, one got {other:?}"),
+                other => panic!(
+                    "{}",
+                    t!("spec-06-5-accepted-queued", got = format!("{other:?}"))
+                ),
             }
         }
         let first = accepted[0].as_ref().unwrap().id;
-        let status = bench.intake.status(first).await.expect("reading a status");
+        let status = bench
+            .intake
+            .status(first)
+            .await
+            .or_fail(|| t!("spec-06-step-reading-a-status"));
         assert_eq!(
             status.as_deref(),
             Some("QUEUED"),
-            "order {first}, accepted with processing held shut, must still be QUEUED: it was \
-             processed in the request, not later"
+            "{}",
+            t!("spec-06-5-still-queued", first = first)
         );
-        let unknown = bench.intake.status(-1).await.expect("reading a status");
-        assert_eq!(unknown, None, "an unknown order has no status");
+        let unknown = bench
+            .intake
+            .status(-1)
+            .await
+            .or_fail(|| t!("spec-06-step-reading-a-status"));
+        assert_eq!(unknown, None, "{}", t!("spec-06-5-unknown-order"));
         let mut workers = Vec::new();
         for _ in 0..WORKERS {
             workers.push(bench.worker().await);
@@ -164,15 +184,24 @@ pub async fn a_thousand_orders_accepted_then_processed(make: MakeIntake) {
         let bound = WORKERS * usize::from(PREFETCH);
         assert!(
             most <= bound,
-            "the {WORKERS} workers held up to {most} orders at once, more than {bound}: set the \
-             channel's prefetch (basic_qos) to PREFETCH and acknowledge only after processing, \
-             so that RabbitMQ bounds the work in hand"
+            "{}",
+            t!(
+                "spec-06-5-prefetch",
+                workers = WORKERS,
+                most = most,
+                bound = bound
+            )
         );
-        let status = bench.intake.status(first).await.expect("reading a status");
+        let status = bench
+            .intake
+            .status(first)
+            .await
+            .or_fail(|| t!("spec-06-step-reading-a-status"));
         assert_eq!(
             status.as_deref(),
             Some("DONE"),
-            "order {first} after processing"
+            "{}",
+            t!("spec-06-5-after-processing", first = first)
         );
         for (_, channel, task) in workers {
             let _ = channel.close(200, "done".into()).await;
@@ -193,7 +222,7 @@ pub async fn a_crashed_worker_loses_no_order(make: MakeIntake) {
                 .intake
                 .accept(&format!("book-{i}"), 1)
                 .await
-                .unwrap_or_else(|e| panic!("accepting order {i}: {e}"));
+                .unwrap_or_else(|e| panic!("{}: {e}", t!("spec-06-5-accepting-order", i = i)));
         }
         let (doomed, channel, task) = bench.worker().await;
         let started = Instant::now();

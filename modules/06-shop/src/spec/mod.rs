@@ -18,6 +18,35 @@ pub mod wallet;
 
 pub(crate) use racecourse_kit::spec::together;
 
+use racecourse_kit::i18n::t;
+
+/// One of the spec's own steps (reading a row, setting up the services),
+/// which must work for a check to mean anything: its failure names the step
+/// in the student's language, then the error, as `expect` does in English.
+pub(crate) trait OrFail<T> {
+    fn or_fail(self, step: impl FnOnce() -> String) -> T;
+}
+
+impl<T, E: std::fmt::Debug> OrFail<T> for Result<T, E> {
+    #[track_caller]
+    fn or_fail(self, step: impl FnOnce() -> String) -> T {
+        match self {
+            Ok(value) => value,
+            Err(e) => panic!("{}: {e:?}", step()),
+        }
+    }
+}
+
+impl<T> OrFail<T> for Option<T> {
+    #[track_caller]
+    fn or_fail(self, step: impl FnOnce() -> String) -> T {
+        match self {
+            Some(value) => value,
+            None => panic!("{}", step()),
+        }
+    }
+}
+
 /// Makes the next insert into `table` for which `condition` holds fail
 /// once, as if the process died in the middle of that transaction: it is
 /// rolled back. A sequence counts the attempts, because a sequence is not
@@ -49,5 +78,5 @@ pub(crate) async fn crash_once(pool: &sqlx::PgPool, name: &str, event: &str, con
     sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
         .execute(pool)
         .await
-        .expect("installing the crash trigger");
+        .or_fail(|| t!("spec-06-step-installing-the-crash-trigger"));
 }

@@ -7,11 +7,12 @@
 //! asks for confirms, and to nobody else.
 
 use super::erased::DynOutbox;
-use super::{crash_once, crash_once_on_insert, together};
+use super::{OrFail, crash_once, crash_once_on_insert, together};
 use crate::MIGRATOR;
 use crate::amqp::{AmqpSlot, with_amqp};
 use crate::outbox::sales_stats;
 use lapin::types::{AMQPValue, FieldTable};
+use racecourse_kit::i18n::t;
 use racecourse_kit::services::with_pg;
 use racecourse_kit::spec::{Check, Runtime};
 use sqlx::PgPool;
@@ -74,7 +75,7 @@ async fn counts(pool: &PgPool) -> (i64, i64, i64) {
     )
     .fetch_one(pool)
     .await
-    .expect("counting orders and events")
+    .or_fail(|| t!("spec-06-step-counting-orders-and-events"))
 }
 
 /// A failure of the event's insert (injected) leaves no order either; the
@@ -85,25 +86,25 @@ pub async fn an_order_and_its_event_commit_together(make: MakeOutbox) {
         let crashed = outbox.place_order("book", 2).await;
         assert!(
             crashed.is_err(),
-            "the order whose event could not be written must fail, got {crashed:?}"
+            "{}",
+            t!("spec-06-6-order-must-fail", got = format!("{crashed:?}"))
         );
         let (orders, events, _) = counts(&pool).await;
         assert_eq!(
             (orders, events),
             (0, 0),
-            "after the event's insert failed: {orders} orders and {events} events. An order \
-             without its event is an order nobody else ever hears of: write both in one \
-             transaction"
+            "{}",
+            t!("spec-06-6-together", orders = orders, events = events)
         );
         let order = outbox
             .place_order("book", 2)
             .await
-            .expect("placing an order");
+            .or_fail(|| t!("spec-06-step-placing-an-order"));
         let event: (i64, i32) = sqlx::query_as("SELECT order_id, qty FROM outbox")
             .fetch_one(&pool)
             .await
-            .expect("reading the event");
-        assert_eq!(event, (order, 2), "the event names its order and quantity");
+            .or_fail(|| t!("spec-06-step-reading-the-event"));
+        assert_eq!(event, (order, 2), "{}", t!("spec-06-6-event-names"));
     })
     .await;
 }
@@ -115,7 +116,7 @@ async fn relay_until_stuck(outbox: &dyn DynOutbox, channel: &lapin::Channel, poo
         let marked = outbox
             .relay_once(channel, BATCH)
             .await
-            .unwrap_or_else(|e| panic!("a round of the restarted relay failed: {e}"));
+            .unwrap_or_else(|e| panic!("{}", t!("spec-06-6-round-failed", error = e.to_string())));
         if marked == 0 || counts(pool).await.2 == 0 {
             return;
         }
@@ -139,7 +140,11 @@ pub async fn a_killed_relay_loses_and_repeats_nothing(make: MakeOutbox) {
         .await;
         let units: i64 = (0..ORDERS).map(|i| (i % 3 + 1) as i64).sum();
         for p in &placed {
-            assert!(p.is_ok(), "placing an order failed: {p:?}");
+            assert!(
+                p.is_ok(),
+                "{}",
+                t!("spec-06-6-placing-failed", got = format!("{p:?}"))
+            );
         }
         crash_once(
             &pool,
@@ -152,7 +157,8 @@ pub async fn a_killed_relay_loses_and_repeats_nothing(make: MakeOutbox) {
         let killed = outbox.relay_once(&first, BATCH).await;
         assert!(
             killed.is_err(),
-            "the relay round whose mark failed (injected) must fail, got {killed:?}"
+            "{}",
+            t!("spec-06-6-mark-failed", got = format!("{killed:?}"))
         );
         let _ = first.close(200, "the relay died".into()).await;
         let closed = amqp.channel().await;
@@ -160,14 +166,19 @@ pub async fn a_killed_relay_loses_and_repeats_nothing(make: MakeOutbox) {
         let dead = outbox.relay_once(&closed, BATCH).await;
         assert!(
             dead.is_err(),
-            "a relay round on a closed channel must fail, got {dead:?}"
+            "{}",
+            t!("spec-06-6-closed-channel", got = format!("{dead:?}"))
         );
         let (_, _, unpublished) = counts(&pool).await;
         assert_eq!(
-            unpublished, ORDERS as i64,
-            "after a round whose mark failed and a round on a closed channel, all {ORDERS} \
-             events must still be unpublished, {unpublished} are: mark an event published only \
-             after the broker confirmed it"
+            unpublished,
+            ORDERS as i64,
+            "{}",
+            t!(
+                "spec-06-6-still-unpublished",
+                orders = ORDERS,
+                unpublished = unpublished
+            )
         );
         let relay = amqp.channel().await;
         relay_until_stuck(&*outbox, &relay, &pool).await;
@@ -179,7 +190,9 @@ pub async fn a_killed_relay_loses_and_repeats_nothing(make: MakeOutbox) {
         let (mut last, mut since) = ((-1, -1), Instant::now());
         loop {
             relay_until_stuck(&*outbox, &relay, &pool).await;
-            let (orders, applied) = sales_stats(&pool).await.expect("reading the figures");
+            let (orders, applied) = sales_stats(&pool)
+                .await
+                .or_fail(|| t!("spec-06-step-reading-the-figures"));
             let (_, _, unpublished) = counts(&pool).await;
             if unpublished == 0 && orders >= ORDERS as i64 {
                 break;
@@ -189,20 +202,33 @@ pub async fn a_killed_relay_loses_and_repeats_nothing(make: MakeOutbox) {
             }
             assert!(
                 since.elapsed() < STALL,
-                "no progress for {STALL:?}: {unpublished} events unpublished, {orders} of \
-                 {ORDERS} orders ({applied} units) applied. Events were lost: publish with \
-                 confirms and mark only what the broker acknowledged"
+                "{}",
+                t!(
+                    "spec-06-6-no-progress",
+                    stall = format!("{STALL:?}"),
+                    unpublished = unpublished,
+                    orders = orders,
+                    total = ORDERS,
+                    applied = applied
+                )
             );
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
-        let (orders, applied) = sales_stats(&pool).await.expect("reading the figures");
+        let (orders, applied) = sales_stats(&pool)
+            .await
+            .or_fail(|| t!("spec-06-step-reading-the-figures"));
         assert_eq!(
             (orders, applied),
             (ORDERS as i64, units),
-            "the consumer applied {orders} orders and {applied} units for {ORDERS} orders of \
-             {units} units: an event delivered twice (the relay is at least once) must be \
-             applied once. Record its event id in the transaction that applies it"
+            "{}",
+            t!(
+                "spec-06-6-applied-once",
+                orders = orders,
+                applied = applied,
+                total = ORDERS,
+                units = units
+            )
         );
         let _ = consumer_channel.close(200, "done".into()).await;
         let _ = relay.close(200, "done".into()).await;

@@ -1,13 +1,16 @@
 //! Spec of 06.3. Each check runs on a fresh PostgreSQL schema. The spec
 //! plays the workers: it claims batches, hands each job to a fake mailer,
-//! and completes or fails it; a "crashed" worker drops its batch. Leases are
-//! a second of real time (the database's clock, which no
-//! test can pause); a backoff is checked in `run_at`, then skipped by moving
-//! `run_at` to now.
+//! fails the jobs that bounced and completes the delivered ones in one call;
+//! a "crashed" worker drops its batch. Leases are a second of real time (the
+//! database's clock, which no test can pause); a backoff is checked in
+//! `run_at`, then skipped by moving `run_at` to now, and a slow worker's
+//! lease is run out the same way, by moving `leased_until` to now.
 
+use super::OrFail;
 use super::erased::DynQueue;
 use crate::MIGRATOR;
 use crate::queue::{Job, Mailer, QueueConfig, enqueue, job_states};
+use racecourse_kit::i18n::t;
 use racecourse_kit::services::with_pg;
 use racecourse_kit::spec::{Check, Runtime};
 use sqlx::PgPool;
@@ -49,6 +52,11 @@ pub fn checks(make: MakeQueue) -> Vec<Check> {
             a_crashed_workers_jobs_return_after_the_lease(make),
         ),
         Check::new(
+            "a_late_worker_completes_only_what_it_still_holds",
+            threads,
+            a_late_worker_completes_only_what_it_still_holds(make),
+        ),
+        Check::new(
             "failures_back_off_then_go_dead",
             threads,
             failures_back_off_then_go_dead(make),
@@ -67,7 +75,9 @@ where
     Fut: Future<Output = ()> + Send + 'static,
 {
     with_pg(&MIGRATOR, move |pool| async move {
-        enqueue(&pool, &jobs).await.expect("queueing the jobs");
+        enqueue(&pool, &jobs)
+            .await
+            .or_fail(|| t!("spec-06-step-queueing-the-jobs"));
         body(make(pool.clone(), config), pool).await;
     })
     .await;
@@ -81,11 +91,13 @@ fn users(n: usize) -> Vec<String> {
 /// the check instead of hanging it.
 async fn claim(queue: &dyn DynQueue, batch: i64, what: &str) -> Vec<Job> {
     match tokio::time::timeout(Duration::from_secs(2), queue.claim(batch)).await {
-        Ok(jobs) => jobs.unwrap_or_else(|e| panic!("{what}: the claim failed: {e}")),
-        Err(_) => panic!(
-            "{what}: the claim waited more than 2 s for rows another transaction has locked: \
-             workers must pass over locked jobs, FOR UPDATE SKIP LOCKED"
-        ),
+        Ok(jobs) => jobs.unwrap_or_else(|e| {
+            panic!(
+                "{}",
+                t!("spec-06-3-claim-failed", what = what, error = e.to_string())
+            )
+        }),
+        Err(_) => panic!("{}", t!("spec-06-3-claim-waited", what = what)),
     }
 }
 
@@ -98,41 +110,45 @@ fn ids(jobs: &[Job]) -> BTreeSet<i64> {
 /// claimable; once the lock is gone, the rest.
 pub async fn claims_skip_locked_and_leased_jobs(make: MakeQueue) {
     with_queue(make, CONFIG, users(30), |queue, pool| async move {
-        let mut other = pool.begin().await.expect("a transaction of another worker");
+        let mut other = pool
+            .begin()
+            .await
+            .or_fail(|| t!("spec-06-step-another-workers-transaction"));
         sqlx::query("SELECT id FROM email_jobs WHERE id <= 5 FOR UPDATE")
             .execute(&mut *other)
             .await
-            .expect("locking jobs 1 to 5");
-        let first = claim(&*queue, 10, "with jobs 1 to 5 locked").await;
+            .or_fail(|| t!("spec-06-step-locking-jobs-1-to-5"));
+        let first = claim(&*queue, 10, &t!("spec-06-3-with-locked")).await;
         assert_eq!(
             ids(&first),
             (6..=15).collect(),
-            "with jobs 1 to 5 locked by another transaction, a claim of 10 must get jobs 6 to \
-             15, the first ten free ones"
+            "{}",
+            t!("spec-06-3-first-ten-free")
         );
         assert!(
             first.iter().all(|j| j.attempts == 1),
-            "a first claim is each job's attempt 1: {first:?}"
+            "{}",
+            t!("spec-06-3-attempt-1", jobs = format!("{first:?}"))
         );
-        let second = claim(&*queue, 10, "a second claim").await;
+        let second = claim(&*queue, 10, &t!("spec-06-3-second-claim")).await;
         assert_eq!(
             ids(&second),
             (16..=25).collect(),
-            "a second claim must get jobs 16 to 25: jobs 6 to 15 are leased (claimed again \
-             while the lease holds, they would be sent twice)"
+            "{}",
+            t!("spec-06-3-second-gets")
         );
-        other.rollback().await.expect("unlocking jobs 1 to 5");
-        let third = claim(&*queue, 10, "a third claim").await;
+        other
+            .rollback()
+            .await
+            .or_fail(|| t!("spec-06-step-unlocking-jobs-1-to-5"));
+        let third = claim(&*queue, 10, &t!("spec-06-3-third-claim")).await;
         let expected: BTreeSet<i64> = (1..=5).chain(26..=30).collect();
-        assert_eq!(
-            ids(&third),
-            expected,
-            "once unlocked, jobs 1 to 5 and 26 to 30"
-        );
-        let fourth = claim(&*queue, 10, "a fourth claim").await;
+        assert_eq!(ids(&third), expected, "{}", t!("spec-06-3-once-unlocked"));
+        let fourth = claim(&*queue, 10, &t!("spec-06-3-fourth-claim")).await;
         assert!(
             fourth.is_empty(),
-            "every job is leased: nothing to claim, got {fourth:?}"
+            "{}",
+            t!("spec-06-3-all-leased", got = format!("{fourth:?}"))
         );
     })
     .await;
@@ -143,40 +159,106 @@ pub async fn claims_skip_locked_and_leased_jobs(make: MakeQueue) {
 /// done.
 pub async fn a_crashed_workers_jobs_return_after_the_lease(make: MakeQueue) {
     with_queue(make, CONFIG, users(5), |queue, pool| async move {
-        let crashed = claim(&*queue, 10, "the first claim").await;
-        assert_eq!(crashed.len(), 5, "the first claim gets the 5 jobs");
-        let during = claim(&*queue, 10, "a claim while the lease holds").await;
+        let crashed = claim(&*queue, 10, &t!("spec-06-3-the-first-claim")).await;
+        assert_eq!(crashed.len(), 5, "{}", t!("spec-06-3-first-gets-five"));
+        let during = claim(&*queue, 10, &t!("spec-06-3-claim-during-lease")).await;
         assert!(
             during.is_empty(),
-            "while the crashed worker's lease holds, its jobs must not be claimed again (they \
-             would be sent twice), got {:?}",
-            ids(&during)
+            "{}",
+            t!("spec-06-3-lease-holds", got = format!("{:?}", ids(&during)))
         );
         tokio::time::sleep(LEASE + Duration::from_millis(100)).await;
-        let after = claim(&*queue, 10, "a claim after the lease").await;
+        let after = claim(&*queue, 10, &t!("spec-06-3-claim-after-lease")).await;
         assert_eq!(
             ids(&after),
             ids(&crashed),
-            "after the lease ran out, the crashed worker's jobs must be claimable again: a \
-             claim needs leased_until, and a job whose lease is past is free"
+            "{}",
+            t!("spec-06-3-claimable-again")
         );
         assert!(
             after.iter().all(|j| j.attempts == 2),
-            "the second claim is each job's attempt 2: {after:?}"
+            "{}",
+            t!("spec-06-3-attempt-2", jobs = format!("{after:?}"))
         );
-        for job in &after {
-            queue.complete(job.id).await.expect("completing a job");
-        }
+        queue
+            .complete(&after)
+            .await
+            .or_fail(|| t!("spec-06-step-completing-the-jobs"));
         tokio::time::sleep(LEASE + Duration::from_millis(100)).await;
-        let done = claim(&*queue, 10, "a claim after completing").await;
+        let done = claim(&*queue, 10, &t!("spec-06-3-claim-after-completing")).await;
         assert!(
             done.is_empty(),
-            "completed jobs are never claimed again, got {done:?}"
+            "{}",
+            t!("spec-06-3-completed-never", got = format!("{done:?}"))
         );
-        let states = job_states(&pool).await.expect("reading the jobs");
-        assert_eq!(states.get("done"), Some(&5), "5 jobs done: {states:?}");
+        let states = job_states(&pool)
+            .await
+            .or_fail(|| t!("spec-06-step-reading-the-jobs"));
+        assert_eq!(
+            states.get("done"),
+            Some(&5),
+            "{}",
+            t!("spec-06-3-five-done", states = format!("{states:?}"))
+        );
     })
     .await;
+}
+
+/// Worker A claims 10 jobs and is slow: the lease of jobs 1 to 4 runs out
+/// (moved to now) and worker B claims 1 to 3. A then completes its whole
+/// batch in one call: 4 to 10 are done (nobody claimed job 4 since: it was
+/// delivered, and sending it again helps nobody), while 1 to 3 are B's and
+/// stay as they are until B completes them.
+pub async fn a_late_worker_completes_only_what_it_still_holds(make: MakeQueue) {
+    with_queue(make, CONFIG, users(10), |queue, pool| async move {
+        let late = claim(&*queue, 10, &t!("spec-06-3-worker-a-claim")).await;
+        assert_eq!(late.len(), 10, "{}", t!("spec-06-3-worker-a-gets-ten"));
+        sqlx::query("UPDATE email_jobs SET leased_until = now() WHERE id <= 4")
+            .execute(&pool)
+            .await
+            .or_fail(|| t!("spec-06-step-running-out-the-lease"));
+        let taken = claim(&*queue, 3, &t!("spec-06-3-worker-b-claim")).await;
+        assert_eq!(
+            ids(&taken),
+            (1..=3).collect(),
+            "{}",
+            t!("spec-06-3-by-worker-b")
+        );
+        queue
+            .complete(&late)
+            .await
+            .or_fail(|| t!("spec-06-step-completing-worker-a"));
+        let done = ids_in(&pool, "done").await;
+        let overwritten: Vec<i64> = done.range(..=3).copied().collect();
+        assert!(
+            overwritten.is_empty(),
+            "{}",
+            t!("spec-06-3-overwritten", jobs = format!("{overwritten:?}"))
+        );
+        assert_eq!(done, (4..=10).collect(), "{}", t!("spec-06-3-still-holds"));
+        queue
+            .complete(&taken)
+            .await
+            .or_fail(|| t!("spec-06-step-completing-worker-b"));
+        assert_eq!(
+            ids_in(&pool, "done").await,
+            (1..=10).collect(),
+            "{}",
+            t!("spec-06-3-all-ten-done")
+        );
+    })
+    .await;
+}
+
+/// The ids of the jobs in `state`.
+async fn ids_in(pool: &PgPool, state: &str) -> BTreeSet<i64> {
+    sqlx::query_scalar("SELECT id FROM email_jobs WHERE state = $1")
+        .bind(state)
+        .fetch_all(pool)
+        .await
+        .or_fail(|| t!("spec-06-step-reading-the-jobs"))
+        .into_iter()
+        .collect()
 }
 
 /// A job that always fails comes back after `backoff * 2^(n-1)`, not
@@ -192,57 +274,65 @@ pub async fn failures_back_off_then_go_dead(make: MakeQueue) {
         vec!["bounce-1".into()],
         move |queue, pool| async move {
             for attempt in 1..=config.max_attempts {
-                let jobs = claim(&*queue, 1, &format!("attempt {attempt}")).await;
+                let jobs = claim(&*queue, 1, &t!("spec-06-3-attempt", attempt = attempt)).await;
                 assert_eq!(
                     jobs.iter().map(|j| j.attempts).collect::<Vec<_>>(),
                     vec![attempt],
-                    "attempt {attempt} must claim the job, counting it as attempt {attempt}"
+                    "{}",
+                    t!("spec-06-3-must-claim", attempt = attempt)
                 );
                 queue
                     .fail(jobs[0].id, "bounced")
                     .await
-                    .expect("failing the job");
+                    .or_fail(|| t!("spec-06-step-failing-the-job"));
                 let (state, wait): (String, f64) = sqlx::query_as(
                     "SELECT state, extract(epoch FROM run_at - now())::float8 FROM email_jobs",
                 )
                 .fetch_one(&pool)
                 .await
-                .expect("reading the job");
+                .or_fail(|| t!("spec-06-step-reading-the-job"));
                 if attempt == config.max_attempts {
                     assert_eq!(
-                        state, "dead",
-                        "after {attempt} failed attempts, max_attempts, the job must be dead"
+                        state,
+                        "dead",
+                        "{}",
+                        t!("spec-06-3-must-be-dead", attempt = attempt)
                     );
                     break;
                 }
                 assert_eq!(
-                    state, "queued",
-                    "after {attempt} failed attempts, the job is retried"
+                    state,
+                    "queued",
+                    "{}",
+                    t!("spec-06-3-retried", attempt = attempt)
                 );
                 let expected = config.backoff_after(attempt).as_secs_f64();
                 assert!(
                     (expected - 0.5..=expected + 1.0).contains(&wait),
-                    "after failed attempt {attempt}, the job must wait {expected} s \
-                 (backoff * 2^(attempt - 1)); its run_at is {wait:.2} s away"
+                    "{}",
+                    t!(
+                        "spec-06-3-backoff",
+                        attempt = attempt,
+                        expected = expected.to_string(),
+                        wait = format!("{wait:.2}")
+                    )
                 );
-                let early = claim(&*queue, 1, "a claim during the backoff").await;
-                assert!(
-                    early.is_empty(),
-                    "a job must not be claimed during its backoff"
-                );
+                let early = claim(&*queue, 1, &t!("spec-06-3-claim-during-backoff")).await;
+                assert!(early.is_empty(), "{}", t!("spec-06-3-not-during-backoff"));
                 sqlx::query("UPDATE email_jobs SET run_at = now()")
                     .execute(&pool)
                     .await
-                    .expect("skipping the backoff");
+                    .or_fail(|| t!("spec-06-step-skipping-the-backoff"));
             }
             sqlx::query("UPDATE email_jobs SET run_at = now()")
                 .execute(&pool)
                 .await
-                .expect("skipping the backoff");
-            let after = claim(&*queue, 1, "a claim of a dead job").await;
+                .or_fail(|| t!("spec-06-step-skipping-the-backoff"));
+            let after = claim(&*queue, 1, &t!("spec-06-3-claim-of-dead")).await;
             assert!(
                 after.is_empty(),
-                "a dead job is never claimed again, got {after:?}"
+                "{}",
+                t!("spec-06-3-dead-never", got = format!("{after:?}"))
             );
         },
     )
@@ -259,15 +349,20 @@ pub(crate) fn recipient(i: usize) -> String {
     }
 }
 
-/// One worker: claims, sends, completes or fails, until no job is queued;
-/// it "crashes" on its batches numbered in [`CRASHES`], dropping them. The
-/// demo runs it too.
+/// One worker: claims, sends, fails what bounced and completes what was
+/// delivered in one call, until no job is queued; it "crashes" on its
+/// batches numbered in [`CRASHES`], dropping them. The demo runs it too.
 pub(crate) async fn work(queue: Arc<dyn DynQueue>, mailer: Arc<Mailer>, pool: PgPool) {
     let mut batches = 0;
     loop {
-        let jobs = queue.claim(BATCH).await.expect("a claim");
+        let jobs = queue
+            .claim(BATCH)
+            .await
+            .or_fail(|| t!("spec-06-step-a-claim"));
         if jobs.is_empty() {
-            let states = job_states(&pool).await.expect("reading the jobs");
+            let states = job_states(&pool)
+                .await
+                .or_fail(|| t!("spec-06-step-reading-the-jobs"));
             if states.get("queued").copied().unwrap_or(0) == 0 {
                 return;
             }
@@ -278,15 +373,20 @@ pub(crate) async fn work(queue: Arc<dyn DynQueue>, mailer: Arc<Mailer>, pool: Pg
         if CRASHES.contains(&batches) {
             continue;
         }
+        let mut delivered = Vec::with_capacity(jobs.len());
         for job in jobs {
             match mailer.send(&job).await {
-                Ok(()) => queue.complete(job.id).await.expect("completing a job"),
+                Ok(()) => delivered.push(job),
                 Err(e) => queue
                     .fail(job.id, &e.to_string())
                     .await
-                    .expect("failing a job"),
+                    .or_fail(|| t!("spec-06-step-failing-a-job")),
             }
         }
+        queue
+            .complete(&delivered)
+            .await
+            .or_fail(|| t!("spec-06-step-completing-the-delivered-jobs"));
     }
 }
 
@@ -307,14 +407,19 @@ pub async fn thousand_jobs_four_workers_with_crashes(make: MakeQueue) {
             tokio::select! {
                 _ = &mut drained => break,
                 _ = tokio::time::sleep(Duration::from_millis(100)) => {
-                    let states = job_states(&pool).await.expect("reading the jobs");
+                    let states = job_states(&pool).await.or_fail(|| t!("spec-06-step-reading-the-jobs"));
                     if states != last {
                         (last, since) = (states, Instant::now());
                     }
                     assert!(
                         since.elapsed() < STALL,
-                        "the queue stopped draining for {STALL:?} with {WORKERS} workers: \
-                         {last:?}. Do crashed workers' jobs come back after the lease?"
+                        "{}",
+                        t!(
+                            "spec-06-3-stopped-draining",
+                            stall = format!("{STALL:?}"),
+                            workers = WORKERS,
+                            states = format!("{last:?}")
+                        )
                     );
                 }
             }
@@ -322,20 +427,24 @@ pub async fn thousand_jobs_four_workers_with_crashes(make: MakeQueue) {
         let overlaps = mailer.overlaps();
         assert!(
             overlaps.is_empty(),
-            "{} jobs were sent by two workers at the same time (the first: job {}): a job \
-             claimed and leased must not be claimed by anyone else",
-            overlaps.len(),
-            overlaps[0]
+            "{}",
+            t!(
+                "spec-06-3-overlaps",
+                jobs = overlaps.len(),
+                first = overlaps[0]
+            )
         );
         let delivered = mailer.delivered();
         let twice: Vec<(&i64, &usize)> = delivered.iter().filter(|(_, n)| **n > 1).collect();
         assert!(
             twice.is_empty(),
-            "{} jobs were delivered more than once (e.g. job {} {} times): each must be \
-             claimed by one worker at a time",
-            twice.len(),
-            twice[0].0,
-            twice[0].1
+            "{}",
+            t!(
+                "spec-06-3-twice",
+                jobs = twice.len(),
+                job = twice[0].0,
+                times = twice[0].1
+            )
         );
         let bounces: BTreeSet<i64> = (1..=JOBS as i64)
             .filter(|i| jobs[*i as usize - 1].starts_with("bounce"))
@@ -345,27 +454,30 @@ pub async fn thousand_jobs_four_workers_with_crashes(make: MakeQueue) {
             .collect();
         assert!(
             missing.is_empty(),
-            "{} jobs were never delivered (the first: {})",
-            missing.len(),
-            missing[0]
+            "{}",
+            t!(
+                "spec-06-3-missing",
+                jobs = missing.len(),
+                first = missing[0]
+            )
         );
-        let dead: BTreeSet<i64> =
-            sqlx::query_scalar::<_, i64>("SELECT id FROM email_jobs WHERE state = 'dead'")
-                .fetch_all(&pool)
-                .await
-                .expect("reading the dead jobs")
-                .into_iter()
-                .collect();
         assert_eq!(
-            dead, bounces,
-            "the dead letters must be exactly the jobs whose recipient always bounces"
+            ids_in(&pool, "dead").await,
+            bounces,
+            "{}",
+            t!("spec-06-3-dead-letters")
         );
-        let states: HashMap<String, i64> = job_states(&pool).await.expect("reading the jobs");
+        let states: HashMap<String, i64> = job_states(&pool).await.or_fail(|| t!("spec-06-step-reading-the-jobs"));
         let good = (JOBS - bounces.len()) as i64;
         assert_eq!(
             states.get("done"),
             Some(&good),
-            "{good} jobs done: {states:?}"
+            "{}",
+            t!(
+                "spec-06-3-good-done",
+                good = good,
+                states = format!("{states:?}")
+            )
         );
     })
     .await;

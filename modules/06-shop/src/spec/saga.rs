@@ -5,10 +5,11 @@
 //! injected by a trigger that fails the log's write once, which rolls back
 //! its transaction as a dying process would.
 
-use super::crash_once_on_insert;
 use super::erased::DynSagas;
+use super::{OrFail, crash_once_on_insert};
 use crate::MIGRATOR;
 use crate::saga::{SagaEnd, SagaOrder, Step};
+use racecourse_kit::i18n::t;
 use racecourse_kit::services::with_pg;
 use racecourse_kit::spec::{Check, Runtime};
 use sqlx::PgPool;
@@ -71,7 +72,10 @@ async fn setup(pool: &PgPool, n: i64, failing: Option<Step>) -> SagaOrder {
             .bind(held.booked_by),
     ];
     for insert in inserts {
-        insert.execute(pool).await.expect("setting up the services");
+        insert
+            .execute(pool)
+            .await
+            .or_fail(|| t!("spec-06-step-setting-up-the-services"));
     }
     SagaOrder {
         item: n,
@@ -100,7 +104,7 @@ async fn holdings(pool: &PgPool, order: SagaOrder) -> Holdings {
     .bind(order.slot)
     .fetch_one(pool)
     .await
-    .expect("reading the services");
+    .or_fail(|| t!("spec-06-step-reading-the-services"));
     Holdings {
         stock,
         balance,
@@ -114,7 +118,7 @@ async fn log(pool: &PgPool, saga: i64) -> Vec<String> {
         .bind(saga)
         .fetch_all(pool)
         .await
-        .expect("reading the saga log")
+        .or_fail(|| t!("spec-06-step-reading-the-saga-log"))
 }
 
 /// What the services and the log must hold after a saga of `order` ended:
@@ -140,20 +144,29 @@ async fn assert_end(pool: &PgPool, saga: i64, order: SagaOrder, failed: Option<S
     assert_eq!(
         held,
         expected,
-        "{what}: the services hold {held:?}, expected {expected:?}: {}",
-        match failed {
-            None => "every step done once".to_string(),
-            Some(s) => format!(
-                "a failure at {s:?} must leave everything as before: undo exactly the steps \
-                 done, each once"
-            ),
-        }
+        "{}",
+        t!(
+            "spec-06-4-services-hold",
+            what = what,
+            held = format!("{held:?}"),
+            expected = format!("{expected:?}"),
+            why = match failed {
+                None => t!("spec-06-4-every-step-once"),
+                Some(s) => t!("spec-06-4-undo-exactly", step = format!("{s:?}")),
+            }
+        )
     );
     let written = log(pool, saga).await;
     assert_eq!(
-        written, steps,
-        "{what}: the saga log reads {written:?}, expected {steps:?}: each step logged in the \
-         transaction that does it, compensations in reverse order"
+        written,
+        steps,
+        "{}",
+        t!(
+            "spec-06-4-log-reads",
+            what = what,
+            written = format!("{written:?}"),
+            steps = format!("{steps:?}")
+        )
     );
 }
 
@@ -183,9 +196,17 @@ async fn drive_to_end(sagas: &dyn DynSagas, saga: i64, failed: Option<Step>, wha
         Some(failed_step) => SagaEnd::Compensated { failed_step },
     };
     match end {
-        Ok(end) => assert_eq!(end, expected, "{what}: how the saga ended"),
+        Ok(end) => assert_eq!(end, expected, "{}", t!("spec-06-4-how-ended", what = what)),
         Err(e) => {
-            panic!("{what}: driving the saga must end it as {expected:?}, got the error: {e}")
+            panic!(
+                "{}",
+                t!(
+                    "spec-06-4-drive-error",
+                    what = what,
+                    expected = format!("{expected:?}"),
+                    error = e.to_string()
+                )
+            )
         }
     }
 }
@@ -195,11 +216,15 @@ async fn drive_to_end(sagas: &dyn DynSagas, saga: i64, failed: Option<Step>, wha
 pub async fn a_saga_without_failure_completes(make: MakeSagas) {
     with_sagas(make, |sagas, pool| async move {
         let order = setup(&pool, 1, None).await;
-        let saga = sagas.start(order).await.expect("starting a saga");
-        drive_to_end(&*sagas, saga, None, "a saga with no failure").await;
-        assert_end(&pool, saga, order, None, "a completed saga").await;
-        drive_to_end(&*sagas, saga, None, "a completed saga driven again").await;
-        assert_end(&pool, saga, order, None, "a completed saga driven again").await;
+        let saga = sagas
+            .start(order)
+            .await
+            .or_fail(|| t!("spec-06-step-starting-a-saga"));
+        drive_to_end(&*sagas, saga, None, &t!("spec-06-4-no-failure")).await;
+        assert_end(&pool, saga, order, None, &t!("spec-06-4-completed")).await;
+        let again = t!("spec-06-4-completed-again");
+        drive_to_end(&*sagas, saga, None, &again).await;
+        assert_end(&pool, saga, order, None, &again).await;
     })
     .await;
 }
@@ -210,18 +235,27 @@ pub async fn a_saga_without_failure_completes(make: MakeSagas) {
 pub async fn a_failure_at_each_step_undoes_the_others(make: MakeSagas) {
     with_sagas(make, |sagas, pool| async move {
         for step in Step::ALL {
-            let what = format!("a saga refused at {step:?}");
+            let what = t!("spec-06-4-refused-at", step = format!("{step:?}"));
             let order = setup(&pool, step.number().into(), Some(step)).await;
-            let saga = sagas.start(order).await.expect("starting a saga");
+            let saga = sagas
+                .start(order)
+                .await
+                .or_fail(|| t!("spec-06-step-starting-a-saga"));
             drive_to_end(&*sagas, saga, Some(step), &what).await;
             assert_end(&pool, saga, order, Some(step), &what).await;
-            drive_to_end(&*sagas, saga, Some(step), &format!("{what}, driven again")).await;
+            drive_to_end(
+                &*sagas,
+                saga,
+                Some(step),
+                &t!("spec-06-4-driven-again", what = &what),
+            )
+            .await;
             assert_end(
                 &pool,
                 saga,
                 order,
                 Some(step),
-                &format!("{what}, driven again"),
+                &t!("spec-06-4-driven-again", what = &what),
             )
             .await;
         }
@@ -243,9 +277,12 @@ pub async fn a_crash_at_each_point_resumes(make: MakeSagas) {
             ("undo", 1, Some(Step::BookSlot)),
         ];
         for (n, (action, step, failing)) in (10..).zip(points) {
-            let what = format!("a crash while writing '{action} {step}' to the log, then a resume");
+            let what = t!("spec-06-4-crash-while", action = action, step = step);
             let order = setup(&pool, n, failing).await;
-            let saga = sagas.start(order).await.expect("starting a saga");
+            let saga = sagas
+                .start(order)
+                .await
+                .or_fail(|| t!("spec-06-step-starting-a-saga"));
             crash_once_on_insert(
                 &pool,
                 &format!("crash_{n}"),
@@ -256,17 +293,28 @@ pub async fn a_crash_at_each_point_resumes(make: MakeSagas) {
             let crashed = sagas.drive(saga).await;
             assert!(
                 crashed.is_err(),
-                "{what}: the injected crash must reach the caller as an error, got {crashed:?}"
+                "{}",
+                t!(
+                    "spec-06-4-crash-reaches",
+                    what = what,
+                    got = format!("{crashed:?}")
+                )
             );
             drive_to_end(&*sagas, saga, failing, &what).await;
             assert_end(&pool, saga, order, failing, &what).await;
-            drive_to_end(&*sagas, saga, failing, &format!("{what}, driven again")).await;
+            drive_to_end(
+                &*sagas,
+                saga,
+                failing,
+                &t!("spec-06-4-driven-again", what = &what),
+            )
+            .await;
             assert_end(
                 &pool,
                 saga,
                 order,
                 failing,
-                &format!("{what}, driven again"),
+                &t!("spec-06-4-driven-again", what = &what),
             )
             .await;
         }

@@ -4,9 +4,10 @@
 //! row commit together.
 
 use super::erased::DynWallet;
-use super::{crash_once_on_insert, together};
+use super::{OrFail, crash_once_on_insert, together};
 use crate::MIGRATOR;
 use crate::wallet::{AccountReport, WalletError, account_report, open_account};
+use racecourse_kit::i18n::t;
 use racecourse_kit::services::with_pg;
 use racecourse_kit::spec::{Check, Runtime};
 use sqlx::PgPool;
@@ -68,7 +69,7 @@ where
         for account in 1..=accounts {
             open_account(&pool, account, opening)
                 .await
-                .expect("opening an account");
+                .or_fail(|| t!("spec-06-step-opening-an-account"));
         }
         body(make(pool.clone()), pool).await;
     })
@@ -78,16 +79,22 @@ where
 async fn report(pool: &PgPool, account: i64) -> AccountReport {
     account_report(pool, account)
         .await
-        .expect("reading an account")
+        .or_fail(|| t!("spec-06-step-reading-an-account"))
 }
 
 /// The balance is what the ledger says.
 fn assert_ledger_matches(report: &AccountReport, account: i64, what: &str) {
     assert_eq!(
-        report.ledger_sum, report.balance,
-        "{what}: account {account}'s balance is {} but its ledger sums to {}: every movement \
-         needs its ledger row, written in the same transaction as the balance",
-        report.balance, report.ledger_sum
+        report.ledger_sum,
+        report.balance,
+        "{}",
+        t!(
+            "spec-06-2-ledger-matches",
+            what = what,
+            account = account,
+            balance = report.balance,
+            sum = report.ledger_sum
+        )
     );
 }
 
@@ -99,48 +106,59 @@ pub async fn refusals_move_nothing(make: MakeWallet) {
             let r = wallet.debit(1, amount).await;
             assert!(
                 matches!(r, Err(WalletError::InvalidAmount(a)) if a == amount),
-                "a debit of {amount} must be InvalidAmount, got {r:?}"
+                "{}",
+                t!(
+                    "spec-06-2-invalid-amount",
+                    amount = amount,
+                    got = format!("{r:?}")
+                )
             );
         }
         let r = wallet.debit(9, 5).await;
         assert!(
             matches!(r, Err(WalletError::UnknownAccount(9))),
-            "a debit from account 9, which does not exist, must be UnknownAccount(9), got {r:?}"
+            "{}",
+            t!("spec-06-2-unknown-debit", got = format!("{r:?}"))
         );
         let r = wallet.transfer(1, 1, 5).await;
         assert!(
             matches!(r, Err(WalletError::SameAccount)),
-            "a transfer from account 1 to itself must be SameAccount, got {r:?}"
+            "{}",
+            t!("spec-06-2-same-account", got = format!("{r:?}"))
         );
         let r = wallet.transfer(1, 9, 5).await;
         assert!(
             matches!(r, Err(WalletError::UnknownAccount(9))),
-            "a transfer to account 9 must be UnknownAccount(9), got {r:?}"
+            "{}",
+            t!("spec-06-2-unknown-transfer", got = format!("{r:?}"))
         );
         let r = wallet.debit(1, 30).await;
         assert!(
             matches!(r, Err(WalletError::Insufficient(1))),
-            "a debit of 30 from a balance of 20 must be Insufficient(1), got {r:?}: \
-             the guard is balance >= amount, not balance > 0"
+            "{}",
+            t!("spec-06-2-debit-insufficient", got = format!("{r:?}"))
         );
         let r = wallet.transfer(1, 2, 30).await;
         assert!(
             matches!(r, Err(WalletError::Insufficient(1))),
-            "a transfer of 30 from a balance of 20 must be Insufficient(1), got {r:?}"
+            "{}",
+            t!("spec-06-2-transfer-insufficient", got = format!("{r:?}"))
         );
         let r = wallet.debit(1, 20).await;
         assert!(
             matches!(r, Ok(0)),
-            "a debit of 20 from 20 must leave 0, got {r:?}"
+            "{}",
+            t!("spec-06-2-leave-zero", got = format!("{r:?}"))
         );
         for account in [1, 2] {
             let report = report(&pool, account).await;
-            assert_ledger_matches(&report, account, "after the refusals and one debit");
+            assert_ledger_matches(&report, account, &t!("spec-06-2-after-refusals"));
         }
         assert_eq!(
             report(&pool, 2).await.balance,
             20,
-            "account 2 was never touched"
+            "{}",
+            t!("spec-06-2-never-touched")
         );
     })
     .await;
@@ -165,16 +183,22 @@ pub async fn hundred_debits_of_ten_from_five_hundred(make: MakeWallet) {
             assert_eq!(
                 (ok, refused, report.balance),
                 (50, 50, 0),
-                "round {account}: {DEBITS} debits of 10 from 500 must give 50 successes, 50 \
-                 Insufficient and a balance of 0; got {ok} successes, {refused} refusals, a \
-                 balance of {}. Check and subtract in one step: \
-                 UPDATE ... SET balance = balance - $2 WHERE id = $1 AND balance >= $2",
-                report.balance
+                "{}",
+                t!(
+                    "spec-06-2-fifty-debits",
+                    account = account,
+                    debits = DEBITS,
+                    ok = ok,
+                    refused = refused,
+                    balance = report.balance
+                )
             );
-            assert_ledger_matches(&report, account, &format!("round {account}"));
+            assert_ledger_matches(&report, account, &t!("spec-06-2-round", account = account));
             assert_eq!(
-                report.debits, 50,
-                "round {account}: one ledger row per debit"
+                report.debits,
+                50,
+                "{}",
+                t!("spec-06-2-row-per-debit", account = account)
             );
         }
     })
@@ -189,12 +213,13 @@ pub async fn a_failed_ledger_write_moves_nothing(make: MakeWallet) {
         let r = wallet.debit(1, 13).await;
         assert!(
             matches!(r, Err(WalletError::Db(_))),
-            "the debit whose ledger row failed must fail with Db, got {r:?}"
+            "{}",
+            t!("spec-06-2-debit-db", got = format!("{r:?}"))
         );
         assert_ledger_matches(
             &report(&pool, 1).await,
             1,
-            "after a debit whose ledger row failed",
+            &t!("spec-06-2-after-failed-debit"),
         );
         crash_once_on_insert(
             &pool,
@@ -206,29 +231,35 @@ pub async fn a_failed_ledger_write_moves_nothing(make: MakeWallet) {
         let r = wallet.transfer(1, 2, 17).await;
         assert!(
             matches!(r, Err(WalletError::Db(_))),
-            "the transfer whose credit's ledger row failed must fail with Db, got {r:?}"
+            "{}",
+            t!("spec-06-2-transfer-db", got = format!("{r:?}"))
         );
         for account in [1, 2] {
             let report = report(&pool, account).await;
-            assert_ledger_matches(&report, account, "after a transfer whose ledger row failed");
+            assert_ledger_matches(&report, account, &t!("spec-06-2-after-failed-transfer"));
             assert_eq!(
-                report.balance, 100,
-                "account {account} after a failed transfer: nothing may move"
+                report.balance,
+                100,
+                "{}",
+                t!("spec-06-2-nothing-may-move", account = account)
             );
         }
         assert!(
             wallet.debit(1, 13).await.is_ok(),
-            "the debit again must succeed"
+            "{}",
+            t!("spec-06-2-debit-again")
         );
         assert!(
             wallet.transfer(1, 2, 17).await.is_ok(),
-            "the transfer again must succeed"
+            "{}",
+            t!("spec-06-2-transfer-again")
         );
         let (one, two) = (report(&pool, 1).await, report(&pool, 2).await);
         assert_eq!(
             (one.balance, two.balance),
             (70, 117),
-            "after a debit of 13 and a transfer of 17"
+            "{}",
+            t!("spec-06-2-after-13-and-17")
         );
     })
     .await;
@@ -261,13 +292,12 @@ pub async fn transfers_keep_the_total(make: MakeWallet) {
                             sqlx::query_as("SELECT sum(balance)::int8, min(balance) FROM accounts")
                                 .fetch_one(&pool)
                                 .await
-                                .expect("reading the total");
+                                .or_fail(|| t!("spec-06-step-reading-the-total"));
                         readings += 1;
                         assert!(
                             sum == total && min >= 0,
-                            "a reader saw a total of {sum} (expected {total}) and a lowest \
-                             balance of {min} while transfers ran: a transfer's debit and \
-                             credit must commit together, in one transaction"
+                            "{}",
+                            t!("spec-06-2-reader-saw", sum = sum, total = total, min = min)
                         );
                         if finished {
                             return readings;
@@ -298,7 +328,7 @@ pub async fn transfers_keep_the_total(make: MakeWallet) {
             match outcome {
                 Ok(()) => moved += 1,
                 Err(WalletError::Insufficient(_)) => {}
-                Err(e) => panic!("a transfer between two open accounts failed: {e}"),
+                Err(e) => panic!("{}", t!("spec-06-2-transfer-failed", error = e.to_string())),
             }
         }
         let split: Vec<(String, i64, i64)> = sqlx::query_as(
@@ -308,25 +338,29 @@ pub async fn transfers_keep_the_total(make: MakeWallet) {
         )
         .fetch_all(&pool)
         .await
-        .expect("reading the ledger");
+        .or_fail(|| t!("spec-06-step-reading-the-ledger"));
         if let Some((_, rows, sum)) = split.first() {
             panic!(
-                "{} transactions wrote transfer ledger rows that do not balance (the first: {rows} \
-                 rows summing to {sum}): a transfer's debit and credit, with their two ledger \
-                 rows, must commit together, in one transaction",
-                split.len()
+                "{}",
+                t!(
+                    "spec-06-2-split",
+                    transactions = split.len(),
+                    rows = rows,
+                    sum = sum
+                )
             );
         }
         let mut rows = 0;
         for account in 1..=ACCOUNTS {
             let report = report(&pool, account).await;
-            assert_ledger_matches(&report, account, "after the transfers");
+            assert_ledger_matches(&report, account, &t!("spec-06-2-after-transfers"));
             rows += report.transfers;
         }
         assert_eq!(
             rows,
             2 * moved,
-            "two ledger rows per transfer made ({moved})"
+            "{}",
+            t!("spec-06-2-two-rows", moved = moved)
         );
     })
     .await;
@@ -346,9 +380,8 @@ pub async fn opposite_transfers_do_not_deadlock(make: MakeWallet) {
             .await;
             if let Some(Err(e)) = results.iter().find(|r| r.is_err()) {
                 panic!(
-                    "round {round}: a transfer between accounts 1 and 2 failed while others ran \
-                     the other way: {e}. Lock both rows in one order, whatever the direction \
-                     (SELECT ... WHERE id IN (..) ORDER BY id FOR UPDATE)"
+                    "{}",
+                    t!("spec-06-2-deadlock", round = round, error = e.to_string())
                 );
             }
         }
@@ -356,7 +389,8 @@ pub async fn opposite_transfers_do_not_deadlock(make: MakeWallet) {
         assert_eq!(
             (one.balance, two.balance),
             (10_000, 10_000),
-            "as many each way"
+            "{}",
+            t!("spec-06-2-each-way")
         );
     })
     .await;
