@@ -35,28 +35,28 @@ pub fn suspects() -> Vec<Suspect> {
             "naive",
             "read, yield, write",
             "increments lost",
-            || counter::<naive::counter::NaiveCounter>(),
+            counter::<naive::counter::NaiveCounter>,
         ),
         suspect(
             "01.1",
             "load-then-store",
             "an atomic load, then a store",
             "increments lost",
-            || counter::<c::LoadThenStore>(),
+            counter::<c::LoadThenStore>,
         ),
         suspect(
             "01.1",
             "lock-per-step",
             "a lock for the read, another for the write",
             "increments lost",
-            || counter::<c::LockPerStep>(),
+            counter::<c::LockPerStep>,
         ),
         suspect(
             "01.1",
             "cas-without-retry",
             "one compare-and-swap, no retry",
             "increments lost",
-            || counter::<c::CasWithoutRetry>(),
+            counter::<c::CasWithoutRetry>,
         ),
         suspect("01.2", "naive", "blind write", "version", || {
             s::versioned::checks(e::versioned_store::<naive::versioned::BlindStore>)

@@ -21,6 +21,8 @@ mod limiters;
 
 use clap::{Parser, ValueEnum};
 use racecourse_04::spec::erased::{lru_cache, rate_limiter};
+use racecourse_bench::{Chart, Line, draw};
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -47,6 +49,9 @@ struct Args {
     /// One small point of each, to show the bench runs (`cargo xtask verify`).
     #[arg(long)]
     smoke: bool,
+    /// Also draw the LRU's and moka's hit ratios against the cache's size here (SVG).
+    #[arg(long)]
+    svg: Option<PathBuf>,
 }
 
 fn main() {
@@ -77,7 +82,45 @@ fn main() {
     println!();
     print!("{}", caches::scan_table(who, lru, &entries, time));
     println!();
-    print!("{}", caches::trace_table(who, lru, &entries, rounds));
+    let (table, hits) = caches::trace_table(who, lru, &entries, rounds);
+    print!("{table}");
+    if let Some(svg) = &args.svg {
+        match plot_hits(svg, who, &hits) {
+            Ok(()) => println!("plot written to {}", svg.display()),
+            Err(e) => {
+                eprintln!("{e}");
+                std::process::exit(1);
+            }
+        }
+    }
+}
+
+/// The hit ratios on the trace against the cache's size: where TinyLFU's
+/// admission beats plain recency, and by how much.
+fn plot_hits(path: &Path, who: Impl, hits: &[caches::Hits]) -> Result<(), String> {
+    let line = |name: String, color, value: fn(&caches::Hits) -> f64| Line {
+        name: Some(name),
+        points: hits
+            .iter()
+            .enumerate()
+            .map(|(i, h)| (i, value(h)))
+            .collect(),
+        color,
+        dashed: false,
+    };
+    draw(
+        path,
+        &Chart {
+            title: "Module 04: LRU (04.5) beside moka, one skewed trace with scans",
+            x_desc: "cache entries",
+            y_desc: "hit ratio, %",
+            xs: hits.iter().map(|h| h.entries.to_string()).collect(),
+            lines: vec![
+                line(format!("{who:?} LRU"), 1, |h| h.ours),
+                line("moka (TinyLFU)".into(), 2, |h| h.moka),
+            ],
+        },
+    )
 }
 
 /// How many times `op` runs per second, measured for about `time`.

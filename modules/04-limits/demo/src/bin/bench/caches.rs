@@ -105,7 +105,19 @@ impl Trace {
 }
 
 /// Speed and hit ratio beside moka's, on the same trace, at each size.
-pub fn trace_table(who: Impl, mine: MakeLru, entries: &[usize], rounds: usize) -> String {
+/// One cache size's hit ratios on the trace, ours and moka's, for the plot.
+pub struct Hits {
+    pub entries: usize,
+    pub ours: f64,
+    pub moka: f64,
+}
+
+pub fn trace_table(
+    who: Impl,
+    mine: MakeLru,
+    entries: &[usize],
+    rounds: usize,
+) -> (String, Vec<Hits>) {
     let trace = Trace::new(rounds);
     let mut out = format!(
         "LRU (04.5) beside moka (TinyLFU), cache-aside (a get, a put on a miss) on one trace: {} \
@@ -119,6 +131,7 @@ pub fn trace_table(who: Impl, mine: MakeLru, entries: &[usize], rounds: usize) -
         format!("{who:?} hits"),
         "moka hits"
     );
+    let mut hits = Vec::new();
     for &n in entries {
         let mut cache = mine(n, TTL);
         let (ours, our_hits) = trace.run(|key| {
@@ -145,6 +158,11 @@ pub fn trace_table(who: Impl, mine: MakeLru, entries: &[usize], rounds: usize) -
             our_hits * 100.0,
             their_hits * 100.0
         ));
+        hits.push(Hits {
+            entries: n,
+            ours: our_hits * 100.0,
+            moka: their_hits * 100.0,
+        });
     }
-    out
+    (out, hits)
 }
