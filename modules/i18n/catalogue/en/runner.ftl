@@ -27,7 +27,7 @@ spec-not-passing = not passing yet
 spec-file-to-edit = file to edit: { $file }
 spec-hint = a hint:       cargo xtask hint { $id }
 spec-not-in-course = (not in course.toml)
-spec-todo = not yet implemented (the stub's `todo!()`): { $what }
+spec-todo = not yet implemented: { $what }
 spec-stuck = the check `{ $check }` did not finish: { $how }.
 
     Likely cause: { $cause }
