@@ -255,10 +255,19 @@ impl WorkCopy {
         containers: &Containers,
     ) -> anyhow::Result<Vec<Grade>> {
         let exercises: Vec<&Exercise> = ctx.course.exercises_of(module).collect();
-        // Overlay the student's files: only the ones that differ from the stub.
-        let mut overlaid = Vec::new();
+        // Overlay the student's files, with those of the earlier exercises
+        // their code runs (`builds_on`): only the ones that differ from the stub.
+        let mut files: Vec<String> = Vec::new();
         for exercise in &exercises {
-            let file = ctx.course.file_of(exercise, Side::Exercises);
+            for e in ctx.course.builds_on(exercise).chain([*exercise]) {
+                let file = ctx.course.file_of(e, Side::Exercises);
+                if !files.contains(&file) {
+                    files.push(file);
+                }
+            }
+        }
+        let mut overlaid = Vec::new();
+        for file in files {
             let Ok(theirs) = std::fs::read(checkout.join(&file)) else {
                 continue; // missing: the shipped stub
             };

@@ -20,6 +20,13 @@ pub fn run(ctx: &Ctx, id: &str, solution: bool) -> anyhow::Result<()> {
     println!("{} {title}  ({})", exercise.id, exercise.store());
     println!("  {}", t!("test-edit", file = file));
     println!("  {}", t!("test-hint", id = exercise.id));
+    for earlier in ctx.course.builds_on(exercise) {
+        let file = ctx.course.file_of(earlier, side);
+        println!(
+            "  {}",
+            t!("test-builds-on", id = earlier.id.as_str(), file = file)
+        );
+    }
     let containers = Containers::provide(&ctx.root, exercise.services.iter().map(String::as_str))?;
     let run = cargo::spec(&ctx.root, module, side, &exercise.tests, &containers)?;
     let record = |passed| {

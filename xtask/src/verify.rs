@@ -379,6 +379,15 @@ fn manifest_problems(ctx: &Ctx) -> Vec<String> {
                 problems.push(format!("{}: {file} does not exist", e.id));
             }
         }
+        for earlier in &e.builds_on {
+            let position = |id: &str| ctx.course.exercises.iter().position(|x| x.id == id);
+            if position(earlier) >= position(&e.id) || position(earlier).is_none() {
+                problems.push(format!(
+                    "{}: builds_on names {earlier}, which is no exercise before it",
+                    e.id
+                ));
+            }
+        }
         if e.hint.trim().is_empty() || e.proves.trim().is_empty() {
             problems.push(format!(
                 "{}: the hint and `proves` must say something",

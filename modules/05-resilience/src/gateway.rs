@@ -73,6 +73,8 @@ pub struct FakeGateway {
     max_in_flight: AtomicUsize,
     /// Every this many new charges, one loses its reply (0: none does).
     lose_every: AtomicU32,
+    /// The next this many calls that reach the ledger lose their reply.
+    lose_next: AtomicU32,
     witness: Mutex<Option<Witness>>,
     /// A charge is idempotent per order, as real gateways' are per
     /// idempotency key, so a retry never charges twice.
@@ -97,6 +99,7 @@ impl FakeGateway {
             in_flight: AtomicUsize::new(0),
             max_in_flight: AtomicUsize::new(0),
             lose_every: AtomicU32::new(0),
+            lose_next: AtomicU32::new(0),
             witness: Mutex::new(None),
             ledger: Mutex::new(Ledger::default()),
         }
@@ -130,6 +133,14 @@ impl FakeGateway {
     /// for the same order finds out: it gets that charge, not a second.
     pub fn lose_every(&self, n: u32) {
         self.lose_every.store(n, Ordering::SeqCst);
+    }
+
+    /// The next `n` calls that reach the ledger (the gateway up, the amount
+    /// within the card limit) charge, or find the order's charge, and then
+    /// answer 503: a caller that retries `n` times with the same key never
+    /// hears that its money moved, and must not take that for a refusal.
+    pub fn lose_next(&self, n: u32) {
+        self.lose_next.store(n, Ordering::SeqCst);
     }
 
     /// Awaits `witness` at the start of every call from now on.
@@ -198,8 +209,16 @@ impl FakeGateway {
     }
 
     /// The order's charge: the one already made, or a new one, whose reply
-    /// is lost if it is the `lose_every`th.
+    /// is lost if it is the `lose_every`th, or if `lose_next` says so.
     fn charge_once(&self, order: &str, amount: i64) -> Result<String, GatewayError> {
+        let charge = self.ledger_entry(order, amount);
+        if take_one(&self.lose_next) {
+            return Err(GatewayError::Unavailable);
+        }
+        charge
+    }
+
+    fn ledger_entry(&self, order: &str, amount: i64) -> Result<String, GatewayError> {
         let mut ledger = self.ledger.lock().unwrap();
         if let Some(&i) = ledger.by_order.get(order) {
             return Ok(ledger.charges[i].id.clone());

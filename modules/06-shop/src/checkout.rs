@@ -1,14 +1,23 @@
-//! Exercise 06.1: checkout. Reserve the stock, create the order, call the
-//! payment gateway, then confirm; or release the reservation when the
-//! payment fails. The gateway is another company's service, outside every
-//! transaction of ours (migrations/0001_shop.sql for the tables): module 05's
-//! [`FakeGateway`], which declines an amount over its card limit and, here,
-//! loses the reply of every fifth new charge.
+//! Exercise 06.1: checkout. Reserve the stock, create the order, pay, then
+//! confirm; or release the reservation when the payment is refused. The
+//! payment goes through module 05's resilient client (05.4: a timeout per
+//! attempt, retries with the same key, a circuit breaker), not a loop of the
+//! checkout's own; the gateway behind it is another company's service,
+//! outside every transaction of ours (migrations/0001_shop.sql for the
+//! tables): module 05's `FakeGateway`, which declines an amount over its card
+//! limit and, here, loses replies.
 
-use racecourse_05::gateway::FakeGateway;
+use racecourse_05::ChargeError;
+use racecourse_05::spec::erased::DynPaymentClient;
 use sqlx::PgPool;
 use std::future::Future;
 use std::sync::Arc;
+
+/// The payment client a checkout is given: the student's own 05.4 client in
+/// the exercise crate, the reference one in the solution crate and the
+/// gallery. Its `charge(key, amount)` retries what a retry can fix, with the
+/// same key, so the checkout calls it once per order.
+pub type Payments = Arc<dyn DynPaymentClient>;
 
 /// A paid order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,17 +38,14 @@ pub enum CheckoutError {
     /// The gateway refused; the order was released.
     #[error("the payment for order {0} was declined; the order was released")]
     Declined(i64),
-    /// The gateway answered 503, attempt after attempt: the order stays
-    /// reserved for a reconciler, since the money may have moved.
-    #[error("the payment for order {0} is in doubt: the gateway answered 503 to every attempt")]
-    PaymentInDoubt(i64),
+    /// The client gave up without a refusal (503s, timeouts, the breaker
+    /// open after a failed attempt): the money may have moved, so the order
+    /// stays reserved for a reconciler, which asks again with the same key.
+    #[error("the payment for order {0} is in doubt ({1}); the order stays reserved")]
+    PaymentInDoubt(i64, ChargeError),
     #[error("database error: {0}")]
     Db(#[from] sqlx::Error),
 }
-
-/// How often a checkout asks the gateway, with the same key, before it
-/// gives up on a reply.
-pub const PAYMENT_ATTEMPTS: usize = 3;
 
 /// The idempotency key of the payment for `order`: the same on every attempt.
 pub fn payment_key(order: i64) -> String {
@@ -59,7 +65,7 @@ pub fn order_of(key: &str) -> Option<i64> {
 
 /// The shop's checkout.
 pub trait Checkout: Send + Sync + 'static {
-    fn new(pool: PgPool, gateway: Arc<FakeGateway>) -> Self;
+    fn new(pool: PgPool, payments: Payments) -> Self;
 
     /// Buys `qty` units of `product` for `buyer`.
     fn checkout(

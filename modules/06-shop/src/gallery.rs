@@ -3,15 +3,22 @@
 //! bound to the exercise's checks. `tests/gallery.rs` proves the spec catches
 //! every one of them on every run; `cargo xtask stress <id> --impl <name>`
 //! repeats one of them.
+//!
+//! 06.1's checkouts pay through a 05.4 client, `P`: `tests/gallery.rs` gives
+//! them the reference one (the solution of 05.4), so each suspect gets one
+//! thing wrong in the checkout and none in the client.
 
 use crate::naive;
 use crate::spec as s;
 use crate::spec::erased as e;
 use crate::wrong;
+use racecourse_05::PaymentClient;
+use racecourse_05::spec::erased::payment_client;
 use racecourse_kit::gallery::Suspect;
 
-/// Every wrong implementation of module 06, with what its failure must say.
-pub fn suspects() -> Vec<Suspect> {
+/// Every wrong implementation of module 06, with what its failure must say;
+/// 06.1's pay through `P`.
+pub fn suspects<P: PaymentClient>() -> Vec<Suspect> {
     use wrong::checkout as c;
     use wrong::intake as i;
     use wrong::outbox as o;
@@ -31,42 +38,47 @@ pub fn suspects() -> Vec<Suspect> {
             "naive",
             "one transaction around everything, stock read then written",
             "hold no transaction across it",
-            || s::checkout::checks(e::checkout::<naive::checkout::OneBigTransaction>),
+            || {
+                s::checkout::checks(
+                    e::checkout::<naive::checkout::OneBigTransaction>,
+                    payment_client::<P>,
+                )
+            },
         ),
         suspect(
             "06.1",
             "one-transaction",
             "right steps, one transaction across the payment call",
             "hold no transaction across it",
-            || s::checkout::checks(e::checkout::<c::OneTransaction>),
+            || s::checkout::checks(e::checkout::<c::OneTransaction>, payment_client::<P>),
         ),
         suspect(
             "06.1",
             "fresh-key",
-            "a retry with a new idempotency key",
+            "one more try under a new key when the client gives up",
             "charged 2 times",
-            || s::checkout::checks(e::checkout::<c::FreshKeyPerAttempt>),
+            || s::checkout::checks(e::checkout::<c::FreshKeyRetry>, payment_client::<P>),
         ),
         suspect(
             "06.1",
             "release-on-error",
-            "any gateway error releases the order",
+            "any payment error releases the order",
             "was charged but is released",
-            || s::checkout::checks(e::checkout::<c::ReleaseOnError>),
+            || s::checkout::checks(e::checkout::<c::ReleaseOnError>, payment_client::<P>),
         ),
         suspect(
             "06.1",
             "no-release",
             "a declined payment leaves the order reserved",
             "orphan reservations",
-            || s::checkout::checks(e::checkout::<c::NoRelease>),
+            || s::checkout::checks(e::checkout::<c::NoRelease>, payment_client::<P>),
         ),
         suspect(
             "06.1",
             "check-then-reserve",
             "stock read, then reserved without a guard",
             "oversold",
-            || s::checkout::checks(e::checkout::<c::CheckThenReserve>),
+            || s::checkout::checks(e::checkout::<c::CheckThenReserve>, payment_client::<P>),
         ),
         suspect(
             "06.2",

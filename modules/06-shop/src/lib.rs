@@ -31,20 +31,26 @@ pub async fn think() {
 }
 
 /// The whole spec of module 06, as tests, for the crate `$subject` (the
-/// exercise crate or the solution crate). Each crate's `src/spec.rs` is this
-/// one line, `racecourse_06::spec!(crate);`, so the spec is written once, here
-/// and in [`spec`].
+/// exercise crate or the solution crate), whose checkout (06.1) pays through
+/// `$payments`, a 05.4 client. Each crate's `src/spec.rs` is this one line,
+/// `racecourse_06::spec!(crate, <the 05.4 client>);`, so the spec is written
+/// once, here and in [`spec`].
 #[macro_export]
 macro_rules! spec {
-    ($subject:ident) => {
+    ($subject:ident, $payments:ty) => {
         use $crate::spec as s;
         use $crate::spec::erased as e;
         use $subject as m;
 
         ::racecourse_kit::spec_tests!(
             "06.1",
-            s::checkout::checks(e::checkout::<m::checkout::PgCheckout>),
+            s::checkout::checks(
+                e::checkout::<m::checkout::PgCheckout>,
+                ::racecourse_05::spec::erased::payment_client::<$payments>,
+            ),
             e06_1_each_outcome_leaves_nothing_reserved = "each_outcome_leaves_nothing_reserved",
+            e06_1_a_payment_in_doubt_is_neither_released_nor_charged_twice =
+                "a_payment_in_doubt_is_neither_released_nor_charged_twice",
             e06_1_hundred_checkouts_of_fifty_units = "hundred_checkouts_of_fifty_units",
         );
 

@@ -81,6 +81,11 @@ pub struct Exercise {
     /// under an old id still counts (`.racecourse-progress`).
     #[serde(default)]
     pub aliases: Vec<String>,
+    /// Earlier exercises whose code this one's runs: 06.1's checkout pays
+    /// through the student's own 05.4 client. `cargo xtask test` names them,
+    /// and `cargo xtask grade` takes their files from the student too.
+    #[serde(default)]
+    pub builds_on: Vec<String>,
 }
 
 fn default_catch_runs() -> u32 {
@@ -167,6 +172,11 @@ impl Course {
     }
 
     /// The file to edit, relative to the repository root.
+    /// The exercises `exercise` builds on (its `builds_on`), those that exist.
+    pub fn builds_on<'a>(&'a self, exercise: &'a Exercise) -> impl Iterator<Item = &'a Exercise> {
+        exercise.builds_on.iter().filter_map(|id| self.exercise(id))
+    }
+
     pub fn file_of(&self, exercise: &Exercise, side: Side) -> String {
         format!(
             "{}/{}/{}",

@@ -10,4 +10,5 @@
 #[cfg(unix)]
 extern crate racecourse_06_dylib;
 
-racecourse_06::spec!(crate);
+// 06.1's checkout pays through the resilient payment client of 05.4.
+racecourse_06::spec!(crate, racecourse_05_solutions::payments::ResilientClient);

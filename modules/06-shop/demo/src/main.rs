@@ -112,23 +112,43 @@ fn shop(
     pool: &sqlx::PgPool,
     gateway: Arc<FakeGateway>,
 ) -> (Shop, Arc<dyn DynQueue>) {
+    use racecourse_05::naive::payments::DirectClient;
+    use racecourse_05::spec::erased::payment_client;
     use racecourse_06::naive;
+    use racecourse_06::spec::checkout::payments;
     use racecourse_06_exercises as x;
     use racecourse_06_solutions as s;
     let p = pool.clone();
+    // Each side's checkout pays through that side's 05.4 client; the naive
+    // one calls the gateway once and waits.
     let (checkout, wallet, queue) = match implementation {
         Impl::Naive => (
-            e::checkout::<naive::checkout::OneBigTransaction>(p.clone(), gateway),
+            e::checkout::<naive::checkout::OneBigTransaction>(
+                p.clone(),
+                payments(payment_client::<DirectClient>, gateway),
+            ),
             e::wallet::<naive::wallet::ReadThenWrite>(p.clone()),
             e::queue::<naive::queue::SelectThenMark>(p.clone(), QUEUE),
         ),
         Impl::Exercise => (
-            e::checkout::<x::checkout::PgCheckout>(p.clone(), gateway),
+            e::checkout::<x::checkout::PgCheckout>(
+                p.clone(),
+                payments(
+                    payment_client::<racecourse_05_exercises::payments::ResilientClient>,
+                    gateway,
+                ),
+            ),
             e::wallet::<x::wallet::PgWallet>(p.clone()),
             e::queue::<x::queue::PgQueue>(p.clone(), QUEUE),
         ),
         Impl::Solution => (
-            e::checkout::<s::checkout::PgCheckout>(p.clone(), gateway),
+            e::checkout::<s::checkout::PgCheckout>(
+                p.clone(),
+                payments(
+                    payment_client::<racecourse_05_solutions::payments::ResilientClient>,
+                    gateway,
+                ),
+            ),
             e::wallet::<s::wallet::PgWallet>(p.clone()),
             e::queue::<s::queue::PgQueue>(p.clone(), QUEUE),
         ),

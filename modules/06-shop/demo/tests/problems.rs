@@ -5,8 +5,10 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use racecourse_05::gateway::FakeGateway;
+use racecourse_05::spec::erased::payment_client;
 use racecourse_06::checkout::add_product;
 use racecourse_06::demo::{Shop, router};
+use racecourse_06::spec::checkout::payments;
 use racecourse_06::spec::erased as e;
 use racecourse_06::wallet::open_account;
 use racecourse_06_solutions as s;
@@ -37,7 +39,13 @@ async fn bad_input_gets_a_problem() {
         open_account(&pool, 1, 100).await.unwrap();
         let gateway = Arc::new(FakeGateway::new(Duration::ZERO));
         let app = router(Shop {
-            checkout: e::checkout::<s::checkout::PgCheckout>(pool.clone(), gateway),
+            checkout: e::checkout::<s::checkout::PgCheckout>(
+                pool.clone(),
+                payments(
+                    payment_client::<racecourse_05_solutions::payments::ResilientClient>,
+                    gateway,
+                ),
+            ),
             wallet: e::wallet::<s::wallet::PgWallet>(pool.clone()),
             pool,
             intake: None,

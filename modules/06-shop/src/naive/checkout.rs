@@ -3,21 +3,19 @@
 //! then written. It holds its locks and its connection across the gateway
 //! call, and two buyers that read the same stock both reserve it.
 
-use crate::checkout::{Checkout, CheckoutError, Order, payment_key};
+use crate::checkout::{Checkout, CheckoutError, Order, Payments, payment_key};
 use crate::think;
-use racecourse_05::gateway::FakeGateway;
 use sqlx::PgPool;
-use std::sync::Arc;
 
 pub struct OneBigTransaction {
     pool: PgPool,
-    gateway: Arc<FakeGateway>,
+    payments: Payments,
 }
 
 // ANCHOR: naive
 impl Checkout for OneBigTransaction {
-    fn new(pool: PgPool, gateway: Arc<FakeGateway>) -> Self {
-        OneBigTransaction { pool, gateway }
+    fn new(pool: PgPool, payments: Payments) -> Self {
+        OneBigTransaction { pool, payments }
     }
 
     async fn checkout(&self, product: i64, buyer: &str, qty: i32) -> Result<Order, CheckoutError> {
@@ -49,7 +47,7 @@ impl Checkout for OneBigTransaction {
         .await?;
         // The transaction is open across the call: a failure rolls it all back.
         let charge = self
-            .gateway
+            .payments
             .charge(&payment_key(order), price * i64::from(qty))
             .await
             .map_err(|_| CheckoutError::Declined(order))?;

@@ -1,16 +1,23 @@
 //! Spec of 06.1. Each check runs on a fresh PostgreSQL schema with module
-//! 05's payment gateway ([`FakeGateway`]): it declines an amount over its
-//! card limit (two units here), loses the reply of every fifth new charge
-//! (the money moved, the caller sees a 503), and, through its witness, lets
-//! the spec look up each order at the moment of the call on connections of
-//! its own: an order not committed as `reserved` then means a transaction is
-//! held across the call.
+//! 05's payment gateway ([`FakeGateway`]), reached through the subject's
+//! payment client (the student's 05.4 client in the exercise crate) over the
+//! reference breaker. The gateway declines an amount over its card limit
+//! (two units here), loses the reply of every fifth new charge (the money
+//! moved, the caller sees a 503), and, through its witness, lets the spec
+//! look up each order at the moment of the call on connections of its own:
+//! an order not committed as `reserved` then means a transaction is held
+//! across the call.
 
 use super::erased::DynCheckout;
 use super::{OrFail, together};
 use crate::MIGRATOR;
-use crate::checkout::{CheckoutError, Order, StockReport, add_product, order_of, stock_report};
+use crate::checkout::{
+    CheckoutError, Order, Payments, StockReport, add_product, order_of, stock_report,
+};
 use racecourse_05::gateway::{CARD_LIMIT, FakeGateway};
+use racecourse_05::spec::payments::MakeClient;
+use racecourse_05::spec::reference::RefBreaker;
+use racecourse_05::{Breaker, BreakerConfig, ClientConfig};
 use racecourse_kit::i18n::t;
 use racecourse_kit::services::with_pg;
 use racecourse_kit::spec::{Check, Runtime};
@@ -20,8 +27,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-/// Makes the checkout on a pool and a gateway.
-pub type MakeCheckout = fn(PgPool, Arc<FakeGateway>) -> Arc<dyn DynCheckout>;
+/// Makes the checkout on a pool and a payment client.
+pub type MakeCheckout = fn(PgPool, Payments) -> Arc<dyn DynCheckout>;
 
 /// How long the gateway takes to charge: other checkouts run meanwhile.
 const LATENCY: Duration = Duration::from_millis(1);
@@ -35,30 +42,73 @@ const DECLINED_QTY: i32 = 2;
 const _: () = assert!(PRICE <= CARD_LIMIT && PRICE * DECLINED_QTY as i64 > CARD_LIMIT);
 const ROUNDS: i64 = 3;
 
+/// The payment client's limits: three attempts, so one lost reply is
+/// retried with the same key and found; a timeout no healthy call comes
+/// near (the witness's lookup runs inside each call); a short backoff.
+const CLIENT: ClientConfig = ClientConfig {
+    attempt_timeout: Duration::from_secs(10),
+    max_attempts: 3,
+    backoff: Duration::from_millis(1),
+};
+
+/// The payment client the spec (and the demo) gives a checkout: one made
+/// by `client` over `gateway`, with [`CLIENT`]'s limits and the reference
+/// breaker, which a shop losing one reply in five keeps closed: these checks
+/// are about the checkout, 05.1's and 05.4's specs about the breaker.
+pub fn payments(client: MakeClient, gateway: Arc<FakeGateway>) -> Payments {
+    client(gateway, breaker(), CLIENT)
+}
+
+fn breaker() -> Arc<dyn Breaker> {
+    Arc::new(RefBreaker::new(BreakerConfig {
+        consecutive_failures: 1_000,
+        failure_rate_percent: 100,
+        window: 100,
+        minimum_calls: 100,
+        slow_call: None,
+        open_wait: Duration::from_secs(1),
+        half_open_probes: 1,
+    }))
+}
+
 /// What the witness saw wrong, in order.
 type Violations = Arc<Mutex<Vec<String>>>;
 
-/// The checks of 06.1.
-pub fn checks(make: MakeCheckout) -> Vec<Check> {
+/// The checks of 06.1, for checkouts made by `make`, paying through clients
+/// made by `client`.
+pub fn checks(make: MakeCheckout, client: MakeClient) -> Vec<Check> {
     let threads = Runtime::Threads;
+    let subject = Subject { make, client };
     vec![
         Check::new(
             "each_outcome_leaves_nothing_reserved",
             threads,
-            each_outcome_leaves_nothing_reserved(make),
+            each_outcome_leaves_nothing_reserved(subject),
+        ),
+        Check::new(
+            "a_payment_in_doubt_is_neither_released_nor_charged_twice",
+            threads,
+            a_payment_in_doubt_is_neither_released_nor_charged_twice(subject),
         ),
         Check::new(
             "hundred_checkouts_of_fifty_units",
             threads,
-            hundred_checkouts_of_fifty_units(make),
+            hundred_checkouts_of_fifty_units(subject),
         ),
     ]
+}
+
+/// How the subject builds a checkout: its checkout, over its payment client.
+#[derive(Clone, Copy)]
+pub struct Subject {
+    make: MakeCheckout,
+    client: MakeClient,
 }
 
 /// Runs `body` with the checkout on a fresh schema and a fresh gateway that
 /// loses every fifth new charge's reply, whose witness has connections of
 /// its own.
-async fn with_checkout<F, Fut>(make: MakeCheckout, body: F)
+async fn with_checkout<F, Fut>(subject: Subject, body: F)
 where
     F: FnOnce(Arc<dyn DynCheckout>, Arc<FakeGateway>, Violations, PgPool) -> Fut + Send + 'static,
     Fut: Future<Output = ()> + Send + 'static,
@@ -79,8 +129,9 @@ where
                 }
             })
         }));
+        let payments = payments(subject.client, gateway.clone());
         body(
-            make(pool.clone(), gateway.clone()),
+            (subject.make)(pool.clone(), payments),
             gateway,
             violations,
             pool,
@@ -132,6 +183,17 @@ fn assert_no_violation(violations: &Violations) {
 
 /// Every charge belongs to one order, and that order is paid.
 async fn assert_charges_match_orders(gateway: &FakeGateway, pool: &PgPool) {
+    if let Some((order, state)) = charged_unpaid(gateway, pool).await.first() {
+        panic!(
+            "{}",
+            t!("spec-06-1-charged-not-paid", order = order, state = state)
+        );
+    }
+}
+
+/// The charged orders that are not paid, with their states, once every
+/// charge is known to belong to one order, charged once.
+async fn charged_unpaid(gateway: &FakeGateway, pool: &PgPool) -> Vec<(i64, String)> {
     let charges = gateway.charges();
     let mut per_order: HashMap<i64, Vec<&str>> = HashMap::new();
     for c in &charges {
@@ -155,18 +217,11 @@ async fn assert_charges_match_orders(gateway: &FakeGateway, pool: &PgPool) {
         );
     }
     let orders: Vec<i64> = per_order.keys().copied().collect();
-    let states: Vec<(i64, String)> =
-        sqlx::query_as("SELECT id, state FROM orders WHERE id = ANY($1) AND state <> 'paid'")
-            .bind(&orders)
-            .fetch_all(pool)
-            .await
-            .or_fail(|| t!("spec-06-step-reading-the-charged-orders"));
-    if let Some((order, state)) = states.first() {
-        panic!(
-            "{}",
-            t!("spec-06-1-charged-not-paid", order = order, state = state)
-        );
-    }
+    sqlx::query_as("SELECT id, state FROM orders WHERE id = ANY($1) AND state <> 'paid'")
+        .bind(&orders)
+        .fetch_all(pool)
+        .await
+        .or_fail(|| t!("spec-06-step-reading-the-charged-orders"))
 }
 
 fn assert_settled(report: &StockReport, what: &str) {
@@ -185,8 +240,8 @@ fn assert_settled(report: &StockReport, what: &str) {
 
 /// Unknown product, too many units, a declined card, a sale, and a lost
 /// reply: each ends with nothing left reserved.
-pub async fn each_outcome_leaves_nothing_reserved(make: MakeCheckout) {
-    with_checkout(make, |shop, gateway, violations, pool| async move {
+pub async fn each_outcome_leaves_nothing_reserved(subject: Subject) {
+    with_checkout(subject, |shop, gateway, violations, pool| async move {
         add_product(&pool, 1, 3, PRICE)
             .await
             .or_fail(|| t!("spec-06-step-adding-a-product"));
@@ -272,13 +327,71 @@ fn paid(result: Result<Order, CheckoutError>, what: &str) -> Order {
     })
 }
 
+/// The gateway charges, then loses the reply of every attempt the client
+/// makes, so the client gives up without a refusal. The money moved, and
+/// nobody on the shop's side knows: the checkout must say the payment is in
+/// doubt and leave the order reserved for a reconciler (not released: the
+/// buyer paid; not paid: there is no charge id), and must not pay once more
+/// under another key. The shop goes on selling meanwhile.
+pub async fn a_payment_in_doubt_is_neither_released_nor_charged_twice(subject: Subject) {
+    with_checkout(subject, |shop, gateway, violations, pool| async move {
+        add_product(&pool, 1, 3, PRICE)
+            .await
+            .or_fail(|| t!("spec-06-step-adding-a-product"));
+        gateway.lose_next(CLIENT.max_attempts);
+        let doubt = shop.checkout(1, "ann", 1).await;
+        assert_no_violation(&violations);
+        let order = match charged_unpaid(&gateway, &pool).await.as_slice() {
+            [(charged, state)] if state == "reserved" => *charged,
+            [(charged, state)] => panic!(
+                "{}",
+                t!("spec-06-1-charged-not-paid", order = charged, state = state)
+            ),
+            _ => panic!(
+                "{}",
+                t!(
+                    "spec-06-1-in-doubt-one-charge",
+                    charges = gateway.charges().len()
+                )
+            ),
+        };
+        assert!(
+            matches!(doubt, Err(CheckoutError::PaymentInDoubt(o, _)) if o == order),
+            "{}",
+            t!(
+                "spec-06-1-in-doubt",
+                order = order,
+                attempts = CLIENT.max_attempts,
+                got = format!("{doubt:?}")
+            )
+        );
+        paid(
+            shop.checkout(1, "bob", 1).await,
+            &t!("spec-06-1-after-in-doubt"),
+        );
+        let after = report(&pool, 1).await;
+        assert_eq!(
+            (after.reserved, after.orders_reserved, after.sold),
+            (1, 1, 1),
+            "{}",
+            t!(
+                "spec-06-1-in-doubt-units",
+                reserved = after.reserved,
+                orders = after.orders_reserved,
+                sold = after.sold
+            )
+        );
+    })
+    .await;
+}
+
 /// 100 buyers at once for 50 units, one in five asking for more than the
 /// card limit allows (declined), the gateway losing every fifth new charge's
 /// reply, three rounds: no transaction across the payment call, no double
 /// charge, no orphan reservation (sold and released add up to what was
 /// reserved), no oversell, and sold equals the paid orders.
-pub async fn hundred_checkouts_of_fifty_units(make: MakeCheckout) {
-    with_checkout(make, |shop, gateway, violations, pool| async move {
+pub async fn hundred_checkouts_of_fifty_units(subject: Subject) {
+    with_checkout(subject, |shop, gateway, violations, pool| async move {
         let mut sales = 0;
         for product in 1..=ROUNDS {
             add_product(&pool, product, UNITS, PRICE)

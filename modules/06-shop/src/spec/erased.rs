@@ -6,14 +6,13 @@
 //! once, in this crate, and a test crate compiles only the blanket impls for its
 //! own types (ARCHITECTURE.md, "Notes on speed").
 
-use crate::checkout::{Checkout, CheckoutError, Order};
+use crate::checkout::{Checkout, CheckoutError, Order, Payments};
 use crate::intake::{Accepted, Intake, IntakeError, Processor};
 use crate::outbox::{Outbox, OutboxError};
 use crate::queue::{Job, Queue, QueueConfig};
 use crate::saga::{SagaEnd, SagaOrder, Sagas};
 use crate::wallet::{Wallet, WalletError};
 use lapin::Channel;
-use racecourse_05::gateway::FakeGateway;
 use sqlx::PgPool;
 use std::future::Future;
 use std::pin::Pin;
@@ -43,9 +42,9 @@ impl<S: Checkout> DynCheckout for S {
     }
 }
 
-/// A `S` on this pool and gateway, for the spec of 06.1.
-pub fn checkout<S: Checkout>(pool: PgPool, gateway: Arc<FakeGateway>) -> Arc<dyn DynCheckout> {
-    Arc::new(S::new(pool, gateway))
+/// A `S` on this pool and payment client, for the spec of 06.1.
+pub fn checkout<S: Checkout>(pool: PgPool, payments: Payments) -> Arc<dyn DynCheckout> {
+    Arc::new(S::new(pool, payments))
 }
 
 /// [`Wallet`] as a trait object.

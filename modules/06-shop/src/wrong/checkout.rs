@@ -1,17 +1,18 @@
 //! 06.1: checkouts that almost work. They share the right steps ([`Steps`]:
-//! reserve and create the order in one statement, settle in one statement);
-//! each gets one thing wrong around the payment call.
+//! reserve and create the order in one statement, pay through the client
+//! with the order's key, settle in one statement); each gets one thing
+//! wrong around the payment.
 
-use crate::checkout::{Checkout, CheckoutError, Order, PAYMENT_ATTEMPTS, payment_key};
+use crate::checkout::{Checkout, CheckoutError, Order, Payments, payment_key};
 use crate::think;
-use racecourse_05::gateway::{FakeGateway, GatewayError};
+use racecourse_05::ChargeError;
 use sqlx::{PgConnection, PgPool};
-use std::sync::Arc;
 
-/// The pool, the gateway, and the steps the wrong fixes below get right.
+/// The pool, the payment client, and the steps the wrong fixes below get
+/// right.
 struct Steps {
     pool: PgPool,
-    gateway: Arc<FakeGateway>,
+    payments: Payments,
 }
 
 impl Steps {
@@ -74,39 +75,28 @@ impl Steps {
         .map(drop)
     }
 
-    /// Settles `order` by the gateway's answer.
+    /// Settles `order` by the client's answer.
     async fn finish(
         conn: &mut PgConnection,
         order: i64,
-        outcome: Result<String, GatewayError>,
+        outcome: Result<String, ChargeError>,
     ) -> Result<Order, CheckoutError> {
         match outcome {
             Ok(charge) => {
                 Steps::settle(conn, order, "paid", Some(&charge)).await?;
                 Ok(Order { id: order, charge })
             }
-            Err(GatewayError::Declined) => {
+            Err(ChargeError::Declined) => {
                 Steps::settle(conn, order, "released", None).await?;
                 Err(CheckoutError::Declined(order))
             }
-            Err(GatewayError::Unavailable) => Err(CheckoutError::PaymentInDoubt(order)),
+            Err(doubt) => Err(CheckoutError::PaymentInDoubt(order, doubt)),
         }
     }
 
-    /// Charges with `key(attempt)`, retrying a 503.
-    async fn pay(
-        &self,
-        amount: i64,
-        key: impl Fn(usize) -> String,
-    ) -> Result<String, GatewayError> {
-        let mut outcome = Err(GatewayError::Unavailable);
-        for attempt in 0..PAYMENT_ATTEMPTS {
-            outcome = self.gateway.charge(&key(attempt), amount).await;
-            if outcome != Err(GatewayError::Unavailable) {
-                break;
-            }
-        }
-        outcome
+    /// Pays for `order` through the client, with the order's key.
+    async fn pay(&self, order: i64, amount: i64) -> Result<String, ChargeError> {
+        self.payments.charge(&payment_key(order), amount).await
     }
 }
 
@@ -119,14 +109,14 @@ impl Steps {
 pub struct OneTransaction(Steps);
 
 impl Checkout for OneTransaction {
-    fn new(pool: PgPool, gateway: Arc<FakeGateway>) -> Self {
-        OneTransaction(Steps { pool, gateway })
+    fn new(pool: PgPool, payments: Payments) -> Self {
+        OneTransaction(Steps { pool, payments })
     }
 
     async fn checkout(&self, product: i64, buyer: &str, qty: i32) -> Result<Order, CheckoutError> {
         let mut tx = self.0.pool.begin().await?;
         let (order, amount) = Steps::reserve(&mut tx, product, buyer, qty).await?;
-        let outcome = self.0.pay(amount, |_| payment_key(order)).await;
+        let outcome = self.0.pay(order, amount).await;
         let result = Steps::finish(&mut tx, order, outcome).await;
         tx.commit().await?;
         result
@@ -135,58 +125,65 @@ impl Checkout for OneTransaction {
 // ANCHOR_END: one_transaction
 
 // ANCHOR: fresh_key
-/// Committed steps and a retry on a 503, but each attempt with a key of its
-/// own. The lost reply's charge happened: the retry, with a new key, is a
-/// second charge for the same order.
-pub struct FreshKeyPerAttempt(Steps);
+/// Committed steps, the client's retries, and one more try of its own when
+/// the client gives up on 503s, under a new key, "so that the gateway does
+/// not answer from its record of the failed key". The first charge
+/// happened, its replies were lost: the new key is a second charge for the
+/// same order.
+pub struct FreshKeyRetry(Steps);
 
-impl Checkout for FreshKeyPerAttempt {
-    fn new(pool: PgPool, gateway: Arc<FakeGateway>) -> Self {
-        FreshKeyPerAttempt(Steps { pool, gateway })
+impl Checkout for FreshKeyRetry {
+    fn new(pool: PgPool, payments: Payments) -> Self {
+        FreshKeyRetry(Steps { pool, payments })
     }
 
     async fn checkout(&self, product: i64, buyer: &str, qty: i32) -> Result<Order, CheckoutError> {
         let mut conn = self.0.pool.acquire().await?;
         let (order, amount) = Steps::reserve(&mut conn, product, buyer, qty).await?;
         drop(conn);
-        let key = |attempt| format!("{}-attempt-{attempt}", payment_key(order));
-        let outcome = self.0.pay(amount, key).await;
+        let outcome = match self.0.pay(order, amount).await {
+            Err(ChargeError::Unavailable | ChargeError::TimedOut) => {
+                let key = format!("{}-retry", payment_key(order));
+                self.0.payments.charge(&key, amount).await
+            }
+            outcome => outcome,
+        };
         Steps::finish(&mut *self.0.pool.acquire().await?, order, outcome).await
     }
 }
 // ANCHOR_END: fresh_key
 
 // ANCHOR: release_on_error
-/// Any gateway error releases the order: tidy, no orphan. But a 503 is not a
-/// refusal: the lost reply's charge happened, and the buyer paid for an
-/// order that is now released.
+/// Any payment error releases the order: tidy, no orphan. But only a
+/// decline is a refusal: when the client gives up on lost replies, the
+/// charge happened, and the buyer paid for an order that is now released.
 pub struct ReleaseOnError(Steps);
 
 impl Checkout for ReleaseOnError {
-    fn new(pool: PgPool, gateway: Arc<FakeGateway>) -> Self {
-        ReleaseOnError(Steps { pool, gateway })
+    fn new(pool: PgPool, payments: Payments) -> Self {
+        ReleaseOnError(Steps { pool, payments })
     }
 
     async fn checkout(&self, product: i64, buyer: &str, qty: i32) -> Result<Order, CheckoutError> {
         let mut conn = self.0.pool.acquire().await?;
         let (order, amount) = Steps::reserve(&mut conn, product, buyer, qty).await?;
         drop(conn);
-        let outcome = self.0.gateway.charge(&payment_key(order), amount).await;
-        let outcome = outcome.map_err(|_| GatewayError::Declined);
+        let outcome = self.0.pay(order, amount).await;
+        let outcome = outcome.map_err(|_| ChargeError::Declined);
         Steps::finish(&mut *self.0.pool.acquire().await?, order, outcome).await
     }
 }
 // ANCHOR_END: release_on_error
 
 // ANCHOR: no_release
-/// Committed steps, the same key on each attempt, and the error handed back
-/// when the card is declined, without a release: the order stays `reserved`
-/// and its units are off the shelf for ever.
+/// Committed steps, the payment through the client, and the error handed
+/// back when the card is declined, without a release: the order stays
+/// `reserved` and its units are off the shelf for ever.
 pub struct NoRelease(Steps);
 
 impl Checkout for NoRelease {
-    fn new(pool: PgPool, gateway: Arc<FakeGateway>) -> Self {
-        NoRelease(Steps { pool, gateway })
+    fn new(pool: PgPool, payments: Payments) -> Self {
+        NoRelease(Steps { pool, payments })
     }
 
     async fn checkout(&self, product: i64, buyer: &str, qty: i32) -> Result<Order, CheckoutError> {
@@ -195,7 +192,7 @@ impl Checkout for NoRelease {
         drop(conn);
         let charge = self
             .0
-            .pay(amount, |_| payment_key(order))
+            .pay(order, amount)
             .await
             .map_err(|_| CheckoutError::Declined(order))?;
         Steps::finish(&mut *self.0.pool.acquire().await?, order, Ok(charge)).await
@@ -211,8 +208,8 @@ impl Checkout for NoRelease {
 pub struct CheckThenReserve(Steps);
 
 impl Checkout for CheckThenReserve {
-    fn new(pool: PgPool, gateway: Arc<FakeGateway>) -> Self {
-        CheckThenReserve(Steps { pool, gateway })
+    fn new(pool: PgPool, payments: Payments) -> Self {
+        CheckThenReserve(Steps { pool, payments })
     }
 
     async fn checkout(&self, product: i64, buyer: &str, qty: i32) -> Result<Order, CheckoutError> {
@@ -237,7 +234,7 @@ impl Checkout for CheckThenReserve {
         .bind(buyer)
         .fetch_one(&self.0.pool)
         .await?;
-        let outcome = self.0.pay(amount, |_| payment_key(order)).await;
+        let outcome = self.0.pay(order, amount).await;
         Steps::finish(&mut *self.0.pool.acquire().await?, order, outcome).await
     }
 }

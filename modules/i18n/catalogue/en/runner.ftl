@@ -10,6 +10,7 @@
 
 test-edit = edit: { $file }
 test-hint = hint: cargo xtask hint { $id }
+test-builds-on = builds on: { $id }, your code in { $file }, which runs here too: make { $id } pass first
 test-check-ok = ok    { $check }
 test-check-failed = FAIL  { $check }
 test-passes = { $id } passes: { $count ->

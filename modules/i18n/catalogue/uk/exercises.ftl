@@ -405,20 +405,21 @@ exercise-05-4-stuck = списання без відповіді: чи коже�
 exercise-06-1-title = Оформлення: резерв, оплата, підтвердження чи звільнення
 exercise-06-1-hint =
     Три кроки, кожен — один запит, що фіксується сам по собі; жодної відкритої
-    транзакції, поки працює шлюз.
+    транзакції, поки триває оплата.
     1. Зарезервуйте й створіть замовлення разом:
     `WITH p AS (UPDATE products SET reserved = reserved + $2 WHERE id = $1 AND
     stock - reserved - sold >= $2 RETURNING id, price) INSERT INTO orders
     (product_id, buyer, qty, amount) SELECT id, $3, $2, price * $2 FROM p
     RETURNING id, amount`. Немає рядка: знайдіть товар, щоб відрізнити OutOfStock
     від UnknownProduct.
-    2. `gateway.charge(&payment_key(order), amount)` (FakeGateway модуля 05;
-    ключ — ключ ідемпотентності). На `Err(GatewayError::Unavailable)`, тобто 503
-    (гроші могли вже піти), запитайте знову з ТИМ САМИМ ключем (до
-    PAYMENT_ATTEMPTS): той самий ключ поверне те списання замість другого.
-    Після останньої 503: `PaymentInDoubt(order)`, замовлення лишається зарезервованим.
-    3. Оплачено: замовлення в 'paid' з його списанням, reserved - qty, sold + qty.
-    Відмова: замовлення в 'released', reserved - qty; поверніть Declined(order).
+    2. `self.payments.charge(&payment_key(order), amount)`, один раз: це ваш
+    клієнт із 05.4, який сам повторює запит після 503 чи тайм-ауту з тим самим
+    ключем (ключ знаходить списання, відповідь на яке загубилась) і перестає
+    викликати шлюз, що постійно падає. Жодного власного циклу і ніколи нового ключа.
+    3. Ok(charge): замовлення в 'paid' з його списанням, reserved - qty, sold + qty.
+    Err(ChargeError::Declined): замовлення в 'released', reserved - qty; поверніть
+    Declined(order). Будь-яка інша помилка — не відмова (гроші могли вже піти):
+    поверніть PaymentInDoubt(order, error) і лишіть замовлення зарезервованим.
     Кожне одним запитом (`WITH o AS (UPDATE orders ... WHERE id = $1 AND state =
     'reserved' RETURNING product_id, qty) UPDATE products ... FROM o`).
 

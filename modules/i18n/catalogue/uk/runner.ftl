@@ -8,6 +8,7 @@
 
 test-edit = редагуйте: { $file }
 test-hint = підказка: cargo xtask hint { $id }
+test-builds-on = спирається на: { $id }, ваш код у { $file }, який працює і тут: спершу доведіть { $id } до проходження
 test-check-ok = ok    { $check }
 test-check-failed = ПОМИЛКА  { $check }
 test-passes = { $id } проходить: усі перевірки ({ $count }). Далі: { $next }.
