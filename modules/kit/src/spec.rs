@@ -382,3 +382,31 @@ mod tests {
         );
     }
 }
+
+/// One of the spec's own steps (reading a row, setting up the services),
+/// which must work for a check to mean anything: its failure names the step
+/// in the student's language, then the error, as `expect` does in English.
+/// `pool.begin().await.or_fail(|| t!("spec-04-6-begin"))`.
+pub trait OrFail<T> {
+    fn or_fail(self, step: impl FnOnce() -> String) -> T;
+}
+
+impl<T, E: std::fmt::Debug> OrFail<T> for Result<T, E> {
+    #[track_caller]
+    fn or_fail(self, step: impl FnOnce() -> String) -> T {
+        match self {
+            Ok(value) => value,
+            Err(e) => panic!("{}: {e:?}", step()),
+        }
+    }
+}
+
+impl<T> OrFail<T> for Option<T> {
+    #[track_caller]
+    fn or_fail(self, step: impl FnOnce() -> String) -> T {
+        match self {
+            Some(value) => value,
+            None => panic!("{}", step()),
+        }
+    }
+}

@@ -6,6 +6,7 @@ use crate::fencing::{Guard, StaleFence, lock_key};
 use racecourse_kit::i18n::t;
 use racecourse_kit::pause::Pausable;
 use racecourse_kit::services::{RedisSlot, with_redis};
+use racecourse_kit::spec::OrFail;
 use racecourse_kit::spec::{Check, Runtime};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -209,7 +210,7 @@ pub async fn holders_never_overlap(make: MakeFencedLock) {
         lock.write("count", "0", 0)
             .await
             .unwrap()
-            .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-01-8-first-write")));
+            .or_fail(|| t!("spec-01-8-first-write"));
         together(TASKS, |_| {
             let (lock, fences) = (lock.clone(), fences.clone());
             async move {
@@ -228,7 +229,7 @@ pub async fn holders_never_overlap(make: MakeFencedLock) {
                 lock.write("count", &(read + 1).to_string(), guard.fence)
                     .await
                     .unwrap()
-                    .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-01-8-holder-write")));
+                    .or_fail(|| t!("spec-01-8-holder-write"));
                 assert!(
                     lock.release(&guard).await.unwrap(),
                     "{}",
@@ -275,7 +276,7 @@ pub async fn a_pause_between_two_commands_changes_nothing(make: MakeFencedLock) 
         let other = make(slot.conn.clone(), slot.prefix.clone());
         let proxy = Pausable::connect(&slot.url)
             .await
-            .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-01-8-proxy")));
+            .or_fail(|| t!("spec-01-8-proxy"));
         let paused = make(proxy.conn.clone(), slot.prefix.clone());
         let secs = Duration::from_secs;
 

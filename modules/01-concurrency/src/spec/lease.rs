@@ -5,6 +5,7 @@ use super::erased::DynLeaseLock;
 use super::together;
 use crate::lease::{Lease, NotOwner, WaitTimeout};
 use racecourse_kit::i18n::t;
+use racecourse_kit::spec::OrFail;
 use racecourse_kit::spec::{Check, Runtime};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -203,7 +204,7 @@ pub async fn holders_never_overlap(make: MakeLeaseLock) {
             let lease = lock
                 .acquire(R, secs(60), secs(60))
                 .await
-                .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-01-3-turn")));
+                .or_fail(|| t!("spec-01-3-turn"));
             if inside.swap(true, Ordering::SeqCst) {
                 overlaps.fetch_add(1, Ordering::SeqCst);
             }
@@ -212,7 +213,7 @@ pub async fn holders_never_overlap(make: MakeLeaseLock) {
             value.store(read + 1, Ordering::SeqCst);
             inside.store(false, Ordering::SeqCst);
             lock.release(&lease)
-                .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-01-3-releases-own")));
+                .or_fail(|| t!("spec-01-3-releases-own"));
         }
     })
     .await;

@@ -4,6 +4,7 @@ use super::erased::DynVersionedStore;
 use super::together;
 use crate::versioned::{Conflict, TransferError, Write};
 use racecourse_kit::i18n::t;
+use racecourse_kit::spec::OrFail;
 use racecourse_kit::spec::{Check, Runtime};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
@@ -59,7 +60,7 @@ pub async fn stale_version_is_refused(make: MakeStore) {
 
     store
         .commit(&[write("a", 1, 90)])
-        .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-01-2-current-commit")));
+        .or_fail(|| t!("spec-01-2-current-commit"));
     let a = store.get("a").unwrap();
     assert_eq!(
         (a.value, a.version),

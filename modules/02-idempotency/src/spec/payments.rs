@@ -11,6 +11,7 @@ use crate::gateway::{Gateway, GatewayError};
 use crate::payments::{PayError, PaymentReport, Receipt, payment_report};
 use racecourse_kit::i18n::t;
 use racecourse_kit::services::with_pg;
+use racecourse_kit::spec::OrFail;
 use racecourse_kit::spec::{Check, Runtime};
 use sqlx::PgPool;
 use std::sync::Arc;
@@ -83,7 +84,7 @@ where
 async fn report(pool: &PgPool, user: &str) -> PaymentReport {
     payment_report(pool, user)
         .await
-        .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-02-4-reading")))
+        .or_fail(|| t!("spec-02-4-reading"))
 }
 
 fn paid(result: Result<Receipt, PayError>, what: &str) -> Receipt {
@@ -132,7 +133,7 @@ async fn crash_once_at(pool: &PgPool, point: &str) {
     sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
         .execute(pool)
         .await
-        .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-02-4-installing-trigger")));
+        .or_fail(|| t!("spec-02-4-installing-trigger"));
 }
 
 /// Amounts of zero or less are refused before anything is written; a key
@@ -405,12 +406,9 @@ pub async fn the_reaper_removes_only_old_keys(make: MakePayments) {
             .bind(minutes)
             .execute(&pool)
             .await
-            .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-02-4-ageing")));
+            .or_fail(|| t!("spec-02-4-ageing"));
         }
-        let reaped = payments
-            .reap(DAY)
-            .await
-            .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-02-4-reaper")));
+        let reaped = payments.reap(DAY).await.or_fail(|| t!("spec-02-4-reaper"));
         assert_eq!(reaped, 2, "{}", t!("spec-02-4-reaped", reaped = reaped));
         let report = report(&pool, "ann").await;
         assert_eq!(

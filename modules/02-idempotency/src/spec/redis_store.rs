@@ -9,6 +9,7 @@ use crate::store::{Begin, StoredResponse};
 use racecourse_kit::i18n::t;
 use racecourse_kit::pause::Pausable;
 use racecourse_kit::services::{RedisSlot, with_redis};
+use racecourse_kit::spec::OrFail;
 use racecourse_kit::spec::{Check, Runtime};
 use redis::aio::ConnectionManager;
 use std::sync::Arc;
@@ -322,7 +323,7 @@ pub async fn a_pause_between_two_commands_changes_nothing(make: MakeRedisStore) 
         let other = open(&slot, RETENTION, LEASE, make);
         let proxy = Pausable::connect(&slot.url)
             .await
-            .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-02-3-proxy")));
+            .or_fail(|| t!("spec-02-3-proxy"));
         let paused = make(proxy.conn.clone(), slot.prefix.clone(), RETENTION, LEASE);
 
         proxy.hold_after_next();

@@ -6,6 +6,7 @@ use crate::likes::{count_key, likers_key};
 use racecourse_kit::i18n::t;
 use racecourse_kit::pause::Pausable;
 use racecourse_kit::services::{RedisSlot, with_redis};
+use racecourse_kit::spec::OrFail;
 use racecourse_kit::spec::{Check, Runtime};
 use redis::aio::ConnectionManager;
 use std::sync::Arc;
@@ -200,7 +201,7 @@ pub async fn a_pause_between_two_commands_changes_nothing(make: MakeLikes) {
         let other = make(slot.conn.clone(), slot.prefix.clone());
         let proxy = Pausable::connect(&slot.url)
             .await
-            .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-03-3-proxy")));
+            .or_fail(|| t!("spec-03-3-proxy"));
         let paused = make(proxy.conn.clone(), slot.prefix.clone());
         for (action, expected) in [("like", 1), ("unlike", 0)] {
             proxy.hold_after_next();
@@ -250,7 +251,7 @@ pub async fn a_crash_between_two_commands_leaves_no_drift(make: MakeLikes) {
             // A proxy per crash: the dead client's held command stays held.
             let proxy = Pausable::connect(&slot.url)
                 .await
-                .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-03-3-proxy")));
+                .or_fail(|| t!("spec-03-3-proxy"));
             let dying = make(proxy.conn.clone(), slot.prefix.clone());
             proxy.hold_after_next();
             let call = tokio::spawn({

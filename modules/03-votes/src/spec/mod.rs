@@ -22,6 +22,7 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
 use http_body_util::BodyExt;
 use racecourse_kit::i18n::t;
+use racecourse_kit::spec::OrFail;
 use tower::ServiceExt;
 
 /// What the demo's router answered: status, headers, body.
@@ -49,17 +50,17 @@ pub(crate) async fn call(router: &Router, method: Method, uri: &str, json: Optio
     }
     let request = request
         .body(Body::from(json.unwrap_or_default().to_string()))
-        .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-03-request")));
+        .or_fail(|| t!("spec-03-request"));
     let response = router
         .clone()
         .oneshot(request)
         .await
-        .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-03-router")));
+        .or_fail(|| t!("spec-03-router"));
     let (parts, body) = response.into_parts();
     let body = body
         .collect()
         .await
-        .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-03-body")))
+        .or_fail(|| t!("spec-03-body"))
         .to_bytes();
     Answer {
         status: parts.status,

@@ -11,9 +11,10 @@ use crate::MIGRATOR;
 use crate::catalog::{Product, TTL, version_key};
 use racecourse_kit::i18n::t;
 use racecourse_kit::services::{RedisSlot, with_pg, with_redis};
-use racecourse_kit::spec::{Check, Runtime};
+use racecourse_kit::spec::{Check, OrFail, Runtime};
 use redis::aio::ConnectionManager;
-use sqlx::PgPool;
+use sqlx::pool::PoolConnection;
+use sqlx::{PgPool, Postgres, Transaction};
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -67,7 +68,7 @@ where
         )
         .execute(&pool)
         .await
-        .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-6-seed")));
+        .or_fail(|| t!("spec-04-6-seed"));
         with_redis(move |slot| async move {
             let cache = make(pool.clone(), slot.conn.clone(), slot.prefix.clone());
             body(pool, slot, cache).await;
@@ -82,7 +83,7 @@ async fn calls(pool: &PgPool) -> i64 {
     sqlx::query_scalar("SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM search_calls")
         .fetch_one(pool)
         .await
-        .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-6-read-calls")))
+        .or_fail(|| t!("spec-04-6-read-calls"))
 }
 
 async fn search(cache: &dyn DynCatalogCache, query: &str) -> Vec<Product> {
@@ -100,6 +101,28 @@ async fn search(cache: &dyn DynCatalogCache, query: &str) -> Vec<Product> {
 
 fn prices(products: &[Product]) -> Vec<(i64, i64)> {
     products.iter().map(|p| (p.id, p.price_cents)).collect()
+}
+
+/// Holds the gate: a search that misses waits on it between its read and
+/// its write to Redis.
+const GATE: &str = "SELECT 1 FROM gate FOR UPDATE";
+/// Holds product 1's row: an update of its price waits before its commit.
+const PRODUCT_1: &str = "SELECT 1 FROM products WHERE id = 1 FOR UPDATE";
+
+/// A transaction holding the row lock that `lock` takes, and a connection
+/// of the spec's own to watch who waits on it ([`until_someone_waits`]): how
+/// a check stops a search or an update at a point of its choosing, then lets
+/// it go by committing. The watcher is taken first, before a task could take
+/// every connection of the pool.
+async fn hold(
+    pool: &PgPool,
+    lock: &'static str,
+    step: impl FnOnce() -> String,
+) -> (PoolConnection<Postgres>, Transaction<'static, Postgres>) {
+    let watcher = pool.acquire().await.or_fail(|| t!("spec-04-6-connection"));
+    let mut held = pool.begin().await.or_fail(|| t!("spec-04-6-begin"));
+    sqlx::query(lock).execute(&mut *held).await.or_fail(step);
+    (watcher, held)
 }
 
 /// Waits until one of the test's database sessions waits on a lock (the gate,
@@ -123,7 +146,7 @@ async fn until_someone_waits<T>(
         )
         .fetch_one(&mut *watcher)
         .await
-        .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-6-read-activity")));
+        .or_fail(|| t!("spec-04-6-read-activity"));
         if waiting > 0 {
             return;
         }
@@ -161,7 +184,7 @@ pub async fn a_hit_makes_no_query(make: MakeCatalog) {
             .arg(format!("{}*", slot.prefix))
             .query_async(&mut conn)
             .await
-            .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-6-keys")));
+            .or_fail(|| t!("spec-04-6-keys"));
         let version = version_key(&slot.prefix);
         let mut entries = 0;
         for key in keys {
@@ -169,7 +192,7 @@ pub async fn a_hit_makes_no_query(make: MakeCatalog) {
                 .arg(&key)
                 .query_async(&mut conn)
                 .await
-                .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-6-pttl")));
+                .or_fail(|| t!("spec-04-6-pttl"));
             if key == version {
                 assert!(
                     ttl == -1,
@@ -204,7 +227,7 @@ pub async fn an_update_is_seen_at_once(make: MakeCatalog) {
         cache
             .update_price(1, 2900)
             .await
-            .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-6-update-price")));
+            .or_fail(|| t!("spec-04-6-update-price"));
         for query in ["lamp", "desk"] {
             let got = search(&*cache, query).await;
             assert!(
@@ -226,18 +249,7 @@ pub async fn an_update_is_seen_at_once(make: MakeCatalog) {
 /// not answer that old price.
 pub async fn a_late_miss_never_caches_stale(make: MakeCatalog) {
     with_catalog(make, |pool, _slot, cache| async move {
-        let mut watcher = pool
-            .acquire()
-            .await
-            .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-6-connection")));
-        let mut gate = pool
-            .begin()
-            .await
-            .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-6-begin")));
-        sqlx::query("SELECT 1 FROM gate FOR UPDATE")
-            .execute(&mut *gate)
-            .await
-            .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-6-hold-gate")));
+        let (mut watcher, gate) = hold(&pool, GATE, || t!("spec-04-6-hold-gate")).await;
         let late = {
             let cache = cache.clone();
             tokio::spawn(async move { cache.search("lamp").await })
@@ -245,14 +257,12 @@ pub async fn a_late_miss_never_caches_stale(make: MakeCatalog) {
         until_someone_waits(&mut watcher, &late, &t!("spec-04-6-what-search")).await;
         tokio::time::timeout(Duration::from_secs(10), cache.update_price(1, 3100))
             .await
-            .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-6-update-waited")))
-            .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-6-update-price")));
-        gate.commit()
-            .await
-            .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-6-release-gate")));
+            .or_fail(|| t!("spec-04-6-update-waited"))
+            .or_fail(|| t!("spec-04-6-update-price"));
+        gate.commit().await.or_fail(|| t!("spec-04-6-release-gate"));
         racecourse_kit::spec::join(late)
             .await
-            .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-6-late-search")));
+            .or_fail(|| t!("spec-04-6-late-search"));
         let got = search(&*cache, "lamp").await;
         assert!(
             got.iter().any(|p| p.id == 1 && p.price_cents == 3100),
@@ -268,18 +278,7 @@ pub async fn a_late_miss_never_caches_stale(make: MakeCatalog) {
 /// returns, no search may.
 pub async fn a_read_during_the_update_never_caches_stale(make: MakeCatalog) {
     with_catalog(make, |pool, _slot, cache| async move {
-        let mut watcher = pool
-            .acquire()
-            .await
-            .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-6-connection")));
-        let mut row = pool
-            .begin()
-            .await
-            .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-6-begin")));
-        sqlx::query("SELECT 1 FROM products WHERE id = 1 FOR UPDATE")
-            .execute(&mut *row)
-            .await
-            .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-6-lock-product")));
+        let (mut watcher, row) = hold(&pool, PRODUCT_1, || t!("spec-04-6-lock-product")).await;
         let update = {
             let cache = cache.clone();
             tokio::spawn(async move { cache.update_price(1, 4200).await })
@@ -293,10 +292,10 @@ pub async fn a_read_during_the_update_never_caches_stale(make: MakeCatalog) {
         );
         row.commit()
             .await
-            .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-6-release-product")));
+            .or_fail(|| t!("spec-04-6-release-product"));
         racecourse_kit::spec::join(update)
             .await
-            .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-6-update-price")));
+            .or_fail(|| t!("spec-04-6-update-price"));
         let got = search(&*cache, "lamp").await;
         assert!(
             got.iter().any(|p| p.id == 1 && p.price_cents == 4200),
@@ -314,18 +313,7 @@ pub async fn a_read_during_the_update_never_caches_stale(make: MakeCatalog) {
 /// slow to answer: exactly one query reaches it.
 pub async fn concurrent_misses_make_one_query(make: MakeCatalog) {
     with_catalog(make, |pool, _slot, cache| async move {
-        let mut watcher = pool
-            .acquire()
-            .await
-            .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-6-connection")));
-        let mut gate = pool
-            .begin()
-            .await
-            .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-6-begin")));
-        sqlx::query("SELECT 1 FROM gate FOR UPDATE")
-            .execute(&mut *gate)
-            .await
-            .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-6-hold-gate")));
+        let (mut watcher, gate) = hold(&pool, GATE, || t!("spec-04-6-hold-gate")).await;
         let searches = {
             let cache = cache.clone();
             tokio::spawn(async move {
@@ -339,14 +327,12 @@ pub async fn concurrent_misses_make_one_query(make: MakeCatalog) {
         until_someone_waits(&mut watcher, &searches, &t!("spec-04-6-what-first-search")).await;
         // Give the other 99 time to miss too while the first is held.
         tokio::time::sleep(Duration::from_millis(200)).await;
-        gate.commit()
-            .await
-            .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-6-release-gate")));
+        gate.commit().await.or_fail(|| t!("spec-04-6-release-gate"));
         let results = racecourse_kit::spec::join(searches).await;
         let n = calls(&pool).await;
         assert!(n == 1, "{}", t!("spec-04-6-stampede", queries = n));
         for r in results {
-            let got = r.unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-6-a-search")));
+            let got = r.or_fail(|| t!("spec-04-6-a-search"));
             assert!(
                 prices(&got) == vec![(1, 2500), (2, 8900), (4, 1200)],
                 "{}",

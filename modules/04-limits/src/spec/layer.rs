@@ -17,6 +17,7 @@ use axum::response::Response;
 use axum::routing::get;
 use http_body_util::BodyExt;
 use racecourse_kit::i18n::t;
+use racecourse_kit::spec::OrFail;
 use racecourse_kit::spec::{Check, Runtime};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -83,8 +84,7 @@ pub fn config() -> Arc<LimitConfig> {
 }
 
 fn ip(s: &str) -> IpAddr {
-    s.parse()
-        .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-4-ip")))
+    s.parse().or_fail(|| t!("spec-04-4-ip"))
 }
 
 /// The app behind the layer: two routes that count the requests reaching them.
@@ -125,7 +125,7 @@ impl App {
         }
         let mut request = request
             .body(Body::empty())
-            .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-4-request")));
+            .or_fail(|| t!("spec-04-4-request"));
         request
             .extensions_mut()
             .insert(ConnectInfo(SocketAddr::new(ip(peer), 40000)));
@@ -133,7 +133,7 @@ impl App {
             .clone()
             .oneshot(request)
             .await
-            .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-4-infallible")))
+            .or_fail(|| t!("spec-04-4-infallible"))
     }
 
     async fn as_user(&self, path: &str, user: &str) -> Response {
@@ -315,7 +315,7 @@ pub async fn the_excess_gets_429(wrap: Wrap) {
         .into_body()
         .collect()
         .await
-        .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-4-body")))
+        .or_fail(|| t!("spec-04-4-body"))
         .to_bytes();
     let problem: serde_json::Value = serde_json::from_slice(&body).unwrap_or_else(|_| {
         panic!(

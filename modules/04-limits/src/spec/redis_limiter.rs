@@ -11,6 +11,7 @@ use crate::token_bucket::{Decision, Quota};
 use racecourse_kit::i18n::t;
 use racecourse_kit::pause::Pausable;
 use racecourse_kit::services::{RedisSlot, redis_connect, with_redis};
+use racecourse_kit::spec::OrFail;
 use racecourse_kit::spec::{Check, Runtime};
 use redis::aio::ConnectionManager;
 use std::sync::Arc;
@@ -157,14 +158,14 @@ async fn ttls(slot: &RedisSlot) -> Vec<(String, i64)> {
         .arg(format!("{}*", slot.prefix))
         .query_async(&mut conn)
         .await
-        .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-3-keys")));
+        .or_fail(|| t!("spec-04-3-keys"));
     let mut out = Vec::new();
     for key in keys {
         let ttl: i64 = redis::cmd("PTTL")
             .arg(&key)
             .query_async(&mut conn)
             .await
-            .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-3-pttl")));
+            .or_fail(|| t!("spec-04-3-pttl"));
         if ttl != -2 {
             out.push((key, ttl));
         }
@@ -181,7 +182,7 @@ pub async fn keys_always_expire(make: MakeRedisLimiter) {
         let q = quota(5, Duration::from_secs(10));
         let paused = Pausable::connect(&slot.url)
             .await
-            .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-3-pause-proxy")));
+            .or_fail(|| t!("spec-04-3-pause-proxy"));
         let l = on(&slot, paused.conn.clone(), q, make);
         for (round, key) in ["a", "a", "b"].into_iter().enumerate() {
             paused.hold_after_next();
@@ -239,7 +240,7 @@ pub async fn three_instances_never_exceed(make: MakeRedisLimiter) {
         for _ in 0..3 {
             let conn = redis_connect(&slot.url)
                 .await
-                .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-3-connection")));
+                .or_fail(|| t!("spec-04-3-connection"));
             instances.push(on(&slot, conn, quota(50, HOUR), make));
         }
         for round in 0..5 {
@@ -267,7 +268,7 @@ pub async fn a_pause_between_two_commands_changes_nothing(make: MakeRedisLimiter
         let q = quota(1, HOUR);
         let paused = Pausable::connect(&slot.url)
             .await
-            .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-3-pause-proxy")));
+            .or_fail(|| t!("spec-04-3-pause-proxy"));
         let a = on(&slot, paused.conn.clone(), q, make);
         let b = on(&slot, slot.conn.clone(), q, make);
         a.check("warm-up").await;
@@ -310,7 +311,7 @@ pub async fn an_outage_follows_the_configured_choice(make: MakeRedisLimiter) {
         for choice in [OnOutage::Allow, OnOutage::Deny] {
             let outage = Outage::start(&slot.url)
                 .await
-                .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-04-3-outage-proxy")));
+                .or_fail(|| t!("spec-04-3-outage-proxy"));
             let l = make(outage.conn.clone(), slot.prefix.clone(), q, choice);
             let key = format!("{choice:?}");
             let got = l.check(&key).await;

@@ -5,6 +5,7 @@
 use super::together;
 use crate::breaker::{Breaker, BreakerConfig, Outcome, Permit, State};
 use racecourse_kit::i18n::t;
+use racecourse_kit::spec::OrFail;
 use racecourse_kit::spec::{Check, Runtime};
 use std::sync::Arc;
 use std::time::Duration;
@@ -223,12 +224,8 @@ pub async fn open_waits_then_admits_exactly_n_probes(make: MakeBreaker) {
 
     trip(&*breaker).await;
     advance(OPEN_WAIT).await;
-    let p1 = breaker
-        .acquire()
-        .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-05-1-first-probe")));
-    let p2 = breaker
-        .acquire()
-        .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-05-1-second-probe")));
+    let p1 = breaker.acquire().or_fail(|| t!("spec-05-1-first-probe"));
+    let p2 = breaker.acquire().or_fail(|| t!("spec-05-1-second-probe"));
     breaker.record(p1, Outcome::Failure);
     expect_state(&*breaker, State::Open, &t!("spec-05-1-after-probe-failed"));
     breaker.record(p2, Outcome::Success);
@@ -249,15 +246,11 @@ pub async fn late_outcomes_change_nothing(make: MakeBreaker) {
     let breaker = make(config());
     let early = breaker
         .acquire()
-        .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-05-1-closed-lets-call")));
+        .or_fail(|| t!("spec-05-1-closed-lets-call"));
     trip(&*breaker).await;
     advance(OPEN_WAIT).await;
-    let p1 = breaker
-        .acquire()
-        .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-05-1-first-probe")));
-    let p2 = breaker
-        .acquire()
-        .unwrap_or_else(|e| panic!("{}: {e:?}", t!("spec-05-1-second-probe")));
+    let p1 = breaker.acquire().or_fail(|| t!("spec-05-1-first-probe"));
+    let p2 = breaker.acquire().or_fail(|| t!("spec-05-1-second-probe"));
     breaker.record(early, Outcome::Failure);
     expect_state(
         &*breaker,
