@@ -20,32 +20,7 @@ pub(crate) use racecourse_kit::spec::together;
 
 use racecourse_kit::i18n::t;
 
-/// One of the spec's own steps (reading a row, setting up the services),
-/// which must work for a check to mean anything: its failure names the step
-/// in the student's language, then the error, as `expect` does in English.
-pub(crate) trait OrFail<T> {
-    fn or_fail(self, step: impl FnOnce() -> String) -> T;
-}
-
-impl<T, E: std::fmt::Debug> OrFail<T> for Result<T, E> {
-    #[track_caller]
-    fn or_fail(self, step: impl FnOnce() -> String) -> T {
-        match self {
-            Ok(value) => value,
-            Err(e) => panic!("{}: {e:?}", step()),
-        }
-    }
-}
-
-impl<T> OrFail<T> for Option<T> {
-    #[track_caller]
-    fn or_fail(self, step: impl FnOnce() -> String) -> T {
-        match self {
-            Some(value) => value,
-            None => panic!("{}", step()),
-        }
-    }
-}
+pub(crate) use racecourse_kit::spec::OrFail;
 
 /// Makes the next insert into `table` for which `condition` holds fail
 /// once, as if the process died in the middle of that transaction: it is
