@@ -1,6 +1,7 @@
-//! 06.4: orchestrators that almost work. They share one engine ([`Engine`]:
-//! a turn per transaction, the saga's row locked, the log read) and differ
-//! in which steps they undo, in what order, and where the log is written.
+//! 06.4: orchestrators that almost work. They share the right one's turns
+//! ([`Turns`]: a transaction per turn, the saga's row locked, its log read,
+//! one step done or undone and logged in that transaction); each overrides
+//! one of its steps: which step to undo next, or where a step runs.
 
 use crate::saga::{
     SagaEnd, SagaOrder, SagaRow, Sagas, Step, StepError, compensate, perform, saga_row,
@@ -21,103 +22,136 @@ pub(crate) async fn insert(pool: &PgPool, order: SagaOrder) -> sqlx::Result<i64>
     .await
 }
 
-/// Which steps a failed saga undoes, in what order.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Undo {
-    /// The steps done and not undone, last first: right.
-    DoneLastFirst,
-    DoneFirstFirst,
-    /// All three, last first, whether they were done or not.
-    Everything,
+/// What a turn does to a step, as its log row says it.
+#[derive(Clone, Copy)]
+enum Action {
+    Do,
+    Undo,
 }
 
-struct Engine {
-    pool: PgPool,
-    undo: Undo,
-    /// The step commits on its own connection; then the log is written.
-    log_apart: bool,
+impl Action {
+    fn as_str(self) -> &'static str {
+        match self {
+            Action::Do => "do",
+            Action::Undo => "undo",
+        }
+    }
+
+    /// Does or undoes `step` of `saga` on `conn`: `false` when the service
+    /// refused the step (an undo is never refused).
+    async fn apply(
+        self,
+        conn: &mut PgConnection,
+        saga: &SagaRow,
+        step: Step,
+    ) -> sqlx::Result<bool> {
+        match self {
+            Action::Undo => compensate(conn, saga, step).await.map(|()| true),
+            Action::Do => match perform(conn, saga, step).await {
+                Ok(()) => Ok(true),
+                Err(StepError::Refused(_)) => Ok(false),
+                Err(StepError::Db(e)) => Err(e),
+            },
+        }
+    }
 }
 
-impl Engine {
-    async fn drive(&self, id: i64) -> sqlx::Result<SagaEnd> {
-        loop {
-            let mut tx = self.pool.begin().await?;
-            sqlx::query("SELECT 1 FROM sagas WHERE id = $1 FOR UPDATE")
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            let saga = saga_row(&mut tx, id).await?;
-            let log: Vec<(i32, String)> =
-                sqlx::query_as("SELECT step, action FROM saga_log WHERE saga_id = $1")
-                    .bind(id)
-                    .fetch_all(&mut *tx)
-                    .await?;
-            let logged = |step: Step, action: &str| {
-                log.iter().any(|(s, a)| *s == step.number() && a == action)
-            };
-            let failed = saga.failed_step.and_then(Step::from_number);
-            match (saga.state.as_str(), failed) {
-                ("completed", _) => return Ok(SagaEnd::Completed),
-                ("compensated", Some(failed_step)) => {
-                    return Ok(SagaEnd::Compensated { failed_step });
-                }
-                ("running", _) => match Step::ALL.into_iter().find(|s| !logged(*s, "do")) {
-                    None => set_state(&mut tx, id, "completed", None).await?,
-                    Some(step) => match self.perform(&mut tx, &saga, step).await {
-                        Ok(()) => write_log(&mut tx, id, step, "do").await?,
-                        Err(StepError::Refused(_)) => {
-                            set_state(&mut tx, id, "compensating", Some(step)).await?
-                        }
-                        Err(StepError::Db(e)) => return Err(e),
-                    },
-                },
-                _ => {
-                    let mut undo: Vec<Step> = Step::ALL
-                        .into_iter()
-                        .filter(|s| !logged(*s, "undo"))
-                        .filter(|s| self.undo == Undo::Everything || logged(*s, "do"))
-                        .collect();
-                    if self.undo != Undo::DoneFirstFirst {
-                        undo.reverse();
-                    }
-                    match undo.first() {
-                        None => set_state(&mut tx, id, "compensated", failed).await?,
-                        Some(&step) => {
-                            self.compensate(&mut tx, &saga, step).await?;
-                            write_log(&mut tx, id, step, "undo").await?;
-                        }
-                    }
-                }
+/// A saga's log, as read in a turn.
+struct Log(Vec<(i32, String)>);
+
+impl Log {
+    async fn read(conn: &mut PgConnection, id: i64) -> sqlx::Result<Log> {
+        sqlx::query_as("SELECT step, action FROM saga_log WHERE saga_id = $1")
+            .bind(id)
+            .fetch_all(conn)
+            .await
+            .map(Log)
+    }
+
+    fn has(&self, step: Step, action: Action) -> bool {
+        self.0
+            .iter()
+            .any(|(s, a)| *s == step.number() && a == action.as_str())
+    }
+}
+
+/// The right orchestrator's steps: each wrong fix below overrides one.
+trait Turns: AsRef<PgPool> + Sync {
+    /// The step to undo next: the last one done and not yet undone.
+    fn next_undo(log: &Log) -> Option<Step> {
+        Step::ALL
+            .into_iter()
+            .rev()
+            .find(|s| log.has(*s, Action::Do) && !log.has(*s, Action::Undo))
+    }
+
+    /// Does or undoes `step` in the turn's transaction, the one that logs it.
+    fn act(
+        &self,
+        tx: &mut PgConnection,
+        saga: &SagaRow,
+        step: Step,
+        action: Action,
+    ) -> impl Future<Output = sqlx::Result<bool>> + Send {
+        action.apply(tx, saga, step)
+    }
+}
+
+/// Drives saga `id` to its end, a turn per transaction.
+async fn run<T: Turns>(turns: &T, id: i64) -> sqlx::Result<SagaEnd> {
+    loop {
+        let mut tx = turns.as_ref().begin().await?;
+        sqlx::query("SELECT 1 FROM sagas WHERE id = $1 FOR UPDATE")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let saga = saga_row(&mut tx, id).await?;
+        let log = Log::read(&mut tx, id).await?;
+        let failed = saga.failed_step.and_then(Step::from_number);
+        match (saga.state.as_str(), failed) {
+            ("completed", _) => return Ok(SagaEnd::Completed),
+            ("compensated", Some(failed_step)) => {
+                return Ok(SagaEnd::Compensated { failed_step });
             }
-            tx.commit().await?;
+            ("running", _) => forward(turns, &mut tx, &saga, &log).await?,
+            _ => back(turns, &mut tx, &saga, &log, failed).await?,
         }
+        tx.commit().await?;
     }
+}
 
-    async fn perform(
-        &self,
-        tx: &mut PgConnection,
-        saga: &SagaRow,
-        step: Step,
-    ) -> Result<(), StepError> {
-        if self.log_apart {
-            perform(&mut *self.pool.acquire().await?, saga, step).await
-        } else {
-            perform(tx, saga, step).await
-        }
+/// Running: the next step not done, logged; or the saga completed, or
+/// turned to compensating when the step is refused.
+async fn forward<T: Turns>(
+    turns: &T,
+    tx: &mut PgConnection,
+    saga: &SagaRow,
+    log: &Log,
+) -> sqlx::Result<()> {
+    let Some(step) = Step::ALL.into_iter().find(|s| !log.has(*s, Action::Do)) else {
+        return set_state(tx, saga.id, "completed", None).await;
+    };
+    if turns.act(tx, saga, step, Action::Do).await? {
+        write_log(tx, saga.id, step, Action::Do).await
+    } else {
+        set_state(tx, saga.id, "compensating", Some(step)).await
     }
+}
 
-    async fn compensate(
-        &self,
-        tx: &mut PgConnection,
-        saga: &SagaRow,
-        step: Step,
-    ) -> sqlx::Result<()> {
-        if self.log_apart {
-            compensate(&mut *self.pool.acquire().await?, saga, step).await
-        } else {
-            compensate(tx, saga, step).await
-        }
-    }
+/// Compensating: the next step to undo, undone and logged; or, none left,
+/// the saga compensated.
+async fn back<T: Turns>(
+    turns: &T,
+    tx: &mut PgConnection,
+    saga: &SagaRow,
+    log: &Log,
+    failed: Option<Step>,
+) -> sqlx::Result<()> {
+    let Some(step) = T::next_undo(log) else {
+        return set_state(tx, saga.id, "compensated", failed).await;
+    };
+    turns.act(tx, saga, step, Action::Undo).await?;
+    write_log(tx, saga.id, step, Action::Undo).await
 }
 
 async fn set_state(
@@ -135,65 +169,96 @@ async fn set_state(
         .map(drop)
 }
 
-async fn write_log(conn: &mut PgConnection, id: i64, step: Step, action: &str) -> sqlx::Result<()> {
+async fn write_log(
+    conn: &mut PgConnection,
+    id: i64,
+    step: Step,
+    action: Action,
+) -> sqlx::Result<()> {
     sqlx::query("INSERT INTO saga_log (saga_id, step, action) VALUES ($1, $2, $3)")
         .bind(id)
         .bind(step.number())
-        .bind(action)
+        .bind(action.as_str())
         .execute(conn)
         .await
         .map(drop)
 }
 
-/// An orchestrator on the engine, with its knobs.
-macro_rules! orchestrator {
-    ($(#[$doc:meta])* $name:ident, undo: $undo:expr, log_apart: $apart:expr) => {
-        $(#[$doc])*
-        pub struct $name(Engine);
+/// Each wrong fix is a pool with [`Turns`] of its own: this makes them
+/// [`Sagas`].
+macro_rules! sagas_over_turns {
+    ($($name:ident),*) => {$(
+        pub struct $name(PgPool);
+
+        impl AsRef<PgPool> for $name {
+            fn as_ref(&self) -> &PgPool {
+                &self.0
+            }
+        }
 
         impl Sagas for $name {
             fn new(pool: PgPool) -> Self {
-                $name(Engine {
-                    pool,
-                    undo: $undo,
-                    log_apart: $apart,
-                })
+                $name(pool)
             }
 
             async fn start(&self, order: SagaOrder) -> sqlx::Result<i64> {
-                insert(&self.0.pool, order).await
+                insert(&self.0, order).await
             }
 
             async fn drive(&self, id: i64) -> sqlx::Result<SagaEnd> {
-                self.0.drive(id).await
+                run(self, id).await
             }
         }
-    };
+    )*};
 }
 
+sagas_over_turns!(CompensateEverything, CompensateForwards, LogApart);
+
 // ANCHOR: compensate_everything
-orchestrator!(
-    /// On a failure, undo all three steps, last first: simpler than reading
-    /// which were done. But undoing a step never done gives back what was
-    /// never taken: refused at the first step, the saga adds an item to the
-    /// stock and 30 to the wallet.
-    CompensateEverything, undo: Undo::Everything, log_apart: false);
+/// On a failure, undo all three steps, last first: simpler than reading
+/// which were done. But undoing a step never done gives back what was
+/// never taken: refused at the first step, the saga adds an item to the
+/// stock and 30 to the wallet.
+impl Turns for CompensateEverything {
+    fn next_undo(log: &Log) -> Option<Step> {
+        Step::ALL
+            .into_iter()
+            .rev()
+            .find(|s| !log.has(*s, Action::Undo))
+    }
+}
 // ANCHOR_END: compensate_everything
 
 // ANCHOR: compensate_forwards
-orchestrator!(
-    /// The steps done are undone, each once, but first step first. The
-    /// totals come out right here; with real services, the item is released
-    /// while the money for it is still taken, and a later step's undo may
-    /// depend on an earlier step still standing.
-    CompensateForwards, undo: Undo::DoneFirstFirst, log_apart: false);
+/// The steps done are undone, each once, but first step first. The
+/// totals come out right here; with real services, the item is released
+/// while the money for it is still taken, and a later step's undo may
+/// depend on an earlier step still standing.
+impl Turns for CompensateForwards {
+    fn next_undo(log: &Log) -> Option<Step> {
+        Step::ALL
+            .into_iter()
+            .find(|s| log.has(*s, Action::Do) && !log.has(*s, Action::Undo))
+    }
+}
 // ANCHOR_END: compensate_forwards
 
 // ANCHOR: log_apart
-orchestrator!(
-    /// Each step commits on its own, then the log says so. A crash between
-    /// the two leaves a step done that the log does not know about: the
-    /// resumed saga does it again (a second item, a second charge), or
-    /// undoes it twice.
-    LogApart, undo: Undo::DoneLastFirst, log_apart: true);
+/// Each step commits on its own, then the log says so. A crash between
+/// the two leaves a step done that the log does not know about: the
+/// resumed saga does it again (a second item, a second charge), or
+/// undoes it twice.
+impl Turns for LogApart {
+    async fn act(
+        &self,
+        _tx: &mut PgConnection,
+        saga: &SagaRow,
+        step: Step,
+        action: Action,
+    ) -> sqlx::Result<bool> {
+        action
+            .apply(&mut *self.0.acquire().await?, saga, step)
+            .await
+    }
+}
 // ANCHOR_END: log_apart
