@@ -12,14 +12,15 @@
 //! `complete`: the delivered jobs `done`, in one statement, only those whose
 //! lease is still the worker's (`id` and `attempts` as claimed). `fail`:
 //! `dead` after `max_attempts` attempts, else back to the queue with
-//! `run_at` one backoff away (`backoff * 2^(n-1)`).
+//! `run_at` one backoff away (`backoff * 2^(n-1)`), only if the job is still
+//! `queued` under the worker's lease, as in `complete`.
 //!
 //! **The spec checks**, on a real PostgreSQL: a claim passes over locked and
 //! leased jobs; a crashed worker's jobs come back after the lease, not
-//! before; a late worker's completion leaves the jobs another worker has
-//! claimed since; a failing job waits its backoff and dies after `max_attempts`;
-//! 1000 jobs, 4 workers, 8 dropped batches: each delivered once, the dead
-//! letters exactly the jobs that always fail.
+//! before; a late worker's completion, or failure, leaves the jobs another
+//! worker has claimed since; a failing job waits its backoff and dies after
+//! `max_attempts`; 1000 jobs, 4 workers, 8 dropped batches: each delivered
+//! once, the dead letters exactly the jobs that always fail.
 //!
 //! Run `cargo xtask test 06.3`; stuck? `cargo xtask hint 06.3`.
 
@@ -38,24 +39,16 @@ impl Queue for PgQueue {
 
     async fn claim(&self, batch: i64) -> sqlx::Result<Vec<Job>> {
         let (_pool, _config) = (&self.pool, &self.config);
-        todo!(
-            "06.3: claim({batch}) in exercises/06-shop/src/queue.rs: lease due jobs chosen \
-             with FOR UPDATE SKIP LOCKED"
-        )
+        todo!("06.3 exercises/06-shop/src/queue.rs: PgQueue::claim({batch})")
     }
 
     async fn complete(&self, jobs: &[Job]) -> sqlx::Result<()> {
-        todo!(
-            "06.3: complete({} jobs) in exercises/06-shop/src/queue.rs: mark done, in one \
-             statement, those whose lease is still this worker's",
-            jobs.len()
-        )
+        let ids: Vec<i64> = jobs.iter().map(|job| job.id).collect();
+        todo!("06.3 exercises/06-shop/src/queue.rs: PgQueue::complete({ids:?})")
     }
 
-    async fn fail(&self, job: i64, error: &str) -> sqlx::Result<()> {
-        todo!(
-            "06.3: fail({job}, {error}) in exercises/06-shop/src/queue.rs: dead after \
-             max_attempts, else queued again after the backoff"
-        )
+    async fn fail(&self, job: &Job, error: &str) -> sqlx::Result<()> {
+        let job = job.id;
+        todo!("06.3 exercises/06-shop/src/queue.rs: PgQueue::fail({job}, {error})")
     }
 }

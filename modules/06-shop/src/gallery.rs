@@ -172,6 +172,13 @@ pub fn suspects<P: PaymentClient>() -> Vec<Suspect> {
             || s::queue::checks(e::queue::<q::HolderByClock>),
         ),
         suspect(
+            "06.3",
+            "fail-by-id",
+            "a failure by id alone",
+            "late fail put job 1 back",
+            || s::queue::checks(e::queue::<q::FailById>),
+        ),
+        suspect(
             "06.4",
             "naive",
             "steps one after another, nothing undone",

@@ -73,6 +73,8 @@ macro_rules! spec {
                 "a_crashed_workers_jobs_return_after_the_lease",
             e06_3_a_late_worker_completes_only_what_it_still_holds =
                 "a_late_worker_completes_only_what_it_still_holds",
+            e06_3_a_late_fail_leaves_what_another_worker_claimed =
+                "a_late_fail_leaves_what_another_worker_claimed",
             e06_3_failures_back_off_then_go_dead = "failures_back_off_then_go_dead",
             e06_3_thousand_jobs_four_workers_with_crashes =
                 "thousand_jobs_four_workers_with_crashes",

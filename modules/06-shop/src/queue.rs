@@ -3,7 +3,8 @@
 //! crashed worker's jobs run again once it runs out; a worker completes the
 //! jobs it delivered in one statement, and only those whose lease it still
 //! holds; a failed job comes back after a backoff, and after too many
-//! attempts it is dead (a dead letter).
+//! attempts it is dead (a dead letter), also only if its lease is still the
+//! worker's.
 
 use sqlx::PgPool;
 use std::collections::HashMap;
@@ -59,8 +60,14 @@ pub trait Queue: Send + Sync + 'static {
     fn complete(&self, jobs: &[Job]) -> impl Future<Output = sqlx::Result<()>> + Send;
 
     /// The job's attempt failed: back to `queued` after the backoff, or
-    /// `dead` when it has had `max_attempts` attempts.
-    fn fail(&self, job: i64, error: &str) -> impl Future<Output = sqlx::Result<()>> + Send;
+    /// `dead` when it has had `max_attempts` attempts; but only while it is
+    /// still `queued` under this claim (the same `id` and `attempts`), as in
+    /// [`Queue::complete`]. A job another worker has claimed since is that
+    /// worker's and stays as it is, done or still being sent: put back in
+    /// the queue by a late `fail`, it would be sent again. A job whose lease
+    /// ran out and that nobody claimed since still fails: the attempt was
+    /// made, and its retry waits the backoff.
+    fn fail(&self, job: &Job, error: &str) -> impl Future<Output = sqlx::Result<()>> + Send;
 }
 
 /// Queues one job per recipient, in order.

@@ -32,16 +32,15 @@ impl IdempotencyStore for NoClaimStore {
     }
 
     async fn begin(&self, key: &str, fingerprint: &str) -> Begin {
-        if let Some(entry) = self.entries.lock().unwrap().get(key) {
-            if let Some((response, until)) = &entry.response {
-                if Instant::now() < *until {
-                    return if entry.fingerprint == fingerprint {
-                        Begin::Replay(response.clone())
-                    } else {
-                        Begin::Mismatch
-                    };
-                }
-            }
+        if let Some(entry) = self.entries.lock().unwrap().get(key)
+            && let Some((response, until)) = &entry.response
+            && Instant::now() < *until
+        {
+            return if entry.fingerprint == fingerprint {
+                Begin::Replay(response.clone())
+            } else {
+                Begin::Mismatch
+            };
         }
         think().await; // log the new request, then record it
         let entry = Entry {

@@ -55,11 +55,11 @@ impl Entries {
     }
 
     fn complete(&self, key: &str, response: StoredResponse) {
-        if let Some(e) = self.map.lock().unwrap().get_mut(key) {
-            if matches!(e.state, State::InFlight) {
-                e.state = State::Completed(response);
-                e.expires_at = Instant::now() + self.retention;
-            }
+        if let Some(e) = self.map.lock().unwrap().get_mut(key)
+            && matches!(e.state, State::InFlight)
+        {
+            e.state = State::Completed(response);
+            e.expires_at = Instant::now() + self.retention;
         }
     }
 

@@ -3,7 +3,7 @@
 
 use crate::queue::{Job, Queue, QueueConfig};
 use crate::think;
-use crate::wrong::queue::{RIGHT_DEATH, RIGHT_HOLDER, complete, fail};
+use crate::wrong::queue::{RIGHT_DEATH, RIGHT_FAIL_HOLDER, RIGHT_HOLDER, complete, fail};
 use sqlx::PgPool;
 
 pub struct SelectThenMark {
@@ -44,7 +44,16 @@ impl Queue for SelectThenMark {
         complete(&self.pool, jobs, RIGHT_HOLDER).await
     }
 
-    async fn fail(&self, job: i64, error: &str) -> sqlx::Result<()> {
-        fail(&self.pool, &self.config, job, error, RIGHT_DEATH, true).await
+    async fn fail(&self, job: &Job, error: &str) -> sqlx::Result<()> {
+        fail(
+            &self.pool,
+            &self.config,
+            job,
+            error,
+            RIGHT_FAIL_HOLDER,
+            RIGHT_DEATH,
+            true,
+        )
+        .await
     }
 }

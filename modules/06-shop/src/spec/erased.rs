@@ -71,7 +71,7 @@ pub fn wallet<S: Wallet>(pool: PgPool) -> Arc<dyn DynWallet> {
 pub trait DynQueue: Send + Sync {
     fn claim(&self, batch: i64) -> BoxFuture<'_, sqlx::Result<Vec<Job>>>;
     fn complete<'a>(&'a self, jobs: &'a [Job]) -> BoxFuture<'a, sqlx::Result<()>>;
-    fn fail<'a>(&'a self, job: i64, error: &'a str) -> BoxFuture<'a, sqlx::Result<()>>;
+    fn fail<'a>(&'a self, job: &'a Job, error: &'a str) -> BoxFuture<'a, sqlx::Result<()>>;
 }
 
 impl<S: Queue> DynQueue for S {
@@ -81,7 +81,7 @@ impl<S: Queue> DynQueue for S {
     fn complete<'a>(&'a self, jobs: &'a [Job]) -> BoxFuture<'a, sqlx::Result<()>> {
         Box::pin(Queue::complete(self, jobs))
     }
-    fn fail<'a>(&'a self, job: i64, error: &'a str) -> BoxFuture<'a, sqlx::Result<()>> {
+    fn fail<'a>(&'a self, job: &'a Job, error: &'a str) -> BoxFuture<'a, sqlx::Result<()>> {
         Box::pin(Queue::fail(self, job, error))
     }
 }

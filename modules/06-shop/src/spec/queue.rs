@@ -57,6 +57,11 @@ pub fn checks(make: MakeQueue) -> Vec<Check> {
             a_late_worker_completes_only_what_it_still_holds(make),
         ),
         Check::new(
+            "a_late_fail_leaves_what_another_worker_claimed",
+            threads,
+            a_late_fail_leaves_what_another_worker_claimed(make),
+        ),
+        Check::new(
             "failures_back_off_then_go_dead",
             threads,
             failures_back_off_then_go_dead(make),
@@ -204,31 +209,41 @@ pub async fn a_crashed_workers_jobs_return_after_the_lease(make: MakeQueue) {
     .await;
 }
 
-/// Worker A claims 10 jobs and is slow: the lease of jobs 1 to 4 runs out
-/// (moved to now) and worker B claims 1 to 3. A then completes its whole
-/// batch in one call: 4 to 10 are done (nobody claimed job 4 since: it was
-/// delivered, and sending it again helps nobody), while 1 to 3 are B's and
-/// stay as they are until B completes them.
+/// Worker A claims the 10 jobs and is slow: the lease of jobs 1 to 4 runs
+/// out (moved to now, so no clock decides) and worker B claims 1 to 3.
+/// Returns A's batch and B's.
+async fn a_slow_worker_and_a_new_holder(
+    queue: &dyn DynQueue,
+    pool: &PgPool,
+) -> (Vec<Job>, Vec<Job>) {
+    let late = claim(queue, 10, &t!("spec-06-3-worker-a-claim")).await;
+    assert_eq!(late.len(), 10, "{}", t!("spec-06-3-worker-a-gets-ten"));
+    sqlx::query("UPDATE email_jobs SET leased_until = now() WHERE id <= 4")
+        .execute(pool)
+        .await
+        .or_fail(|| t!("spec-06-step-running-out-the-lease"));
+    let taken = claim(queue, 3, &t!("spec-06-3-worker-b-claim")).await;
+    assert_eq!(
+        ids(&taken),
+        (1..=3).collect(),
+        "{}",
+        t!("spec-06-3-by-worker-b")
+    );
+    (late, taken)
+}
+
+/// Worker A is slow and B has claimed 1 to 3 ([`a_slow_worker_and_a_new_holder`]).
+/// A then completes its whole batch in one call: 4 to 10 are done (nobody
+/// claimed job 4 since: it was delivered, and sending it again helps
+/// nobody), while 1 to 3 are B's and stay as they are until B completes them.
 pub async fn a_late_worker_completes_only_what_it_still_holds(make: MakeQueue) {
     with_queue(make, CONFIG, users(10), |queue, pool| async move {
-        let late = claim(&*queue, 10, &t!("spec-06-3-worker-a-claim")).await;
-        assert_eq!(late.len(), 10, "{}", t!("spec-06-3-worker-a-gets-ten"));
-        sqlx::query("UPDATE email_jobs SET leased_until = now() WHERE id <= 4")
-            .execute(&pool)
-            .await
-            .or_fail(|| t!("spec-06-step-running-out-the-lease"));
-        let taken = claim(&*queue, 3, &t!("spec-06-3-worker-b-claim")).await;
-        assert_eq!(
-            ids(&taken),
-            (1..=3).collect(),
-            "{}",
-            t!("spec-06-3-by-worker-b")
-        );
+        let (late, taken) = a_slow_worker_and_a_new_holder(&*queue, &pool).await;
         queue
             .complete(&late)
             .await
             .or_fail(|| t!("spec-06-step-completing-worker-a"));
-        let done = ids_in(&pool, "done").await;
+        let done = ids_where(&pool, "state = 'done'").await;
         let overwritten: Vec<i64> = done.range(..=3).copied().collect();
         assert!(
             overwritten.is_empty(),
@@ -241,7 +256,7 @@ pub async fn a_late_worker_completes_only_what_it_still_holds(make: MakeQueue) {
             .await
             .or_fail(|| t!("spec-06-step-completing-worker-b"));
         assert_eq!(
-            ids_in(&pool, "done").await,
+            ids_where(&pool, "state = 'done'").await,
             (1..=10).collect(),
             "{}",
             t!("spec-06-3-all-ten-done")
@@ -250,10 +265,54 @@ pub async fn a_late_worker_completes_only_what_it_still_holds(make: MakeQueue) {
     .await;
 }
 
-/// The ids of the jobs in `state`.
-async fn ids_in(pool: &PgPool, state: &str) -> BTreeSet<i64> {
-    sqlx::query_scalar("SELECT id FROM email_jobs WHERE state = $1")
-        .bind(state)
+/// Worker A is slow and B has claimed 1 to 3 ([`a_slow_worker_and_a_new_holder`]),
+/// then completes job 1. A's sends all failed: it fails its whole batch,
+/// late. Job 1 stays done and 2 and 3 stay as B's claim left them, while 4
+/// to 10 fail: job 4 too, whose lease ran out but that nobody claimed since.
+pub async fn a_late_fail_leaves_what_another_worker_claimed(make: MakeQueue) {
+    with_queue(make, CONFIG, users(10), |queue, pool| async move {
+        let (late, taken) = a_slow_worker_and_a_new_holder(&*queue, &pool).await;
+        let first: Vec<Job> = taken.into_iter().filter(|j| j.id == 1).collect();
+        queue
+            .complete(&first)
+            .await
+            .or_fail(|| t!("spec-06-step-completing-job-1"));
+        for job in &late {
+            queue
+                .fail(job, "bounced")
+                .await
+                .or_fail(|| t!("spec-06-step-failing-worker-a"));
+        }
+        assert_eq!(
+            ids_where(&pool, "state = 'done'").await,
+            BTreeSet::from([1]),
+            "{}",
+            t!("spec-06-3-late-fail-undid-done")
+        );
+        let as_b_claimed = "state = 'queued' AND attempts = 2 \
+                            AND leased_until IS NOT NULL AND last_error IS NULL";
+        assert_eq!(
+            ids_where(&pool, as_b_claimed).await,
+            (2..=3).collect(),
+            "{}",
+            t!("spec-06-3-late-fail-took-held")
+        );
+        let failed_by_a = "state = 'queued' AND attempts = 1 \
+                           AND leased_until IS NULL AND last_error = 'bounced'";
+        assert_eq!(
+            ids_where(&pool, failed_by_a).await,
+            (4..=10).collect(),
+            "{}",
+            t!("spec-06-3-late-fail-still-fails")
+        );
+    })
+    .await;
+}
+
+/// The ids of the jobs that match `condition`, a test on `email_jobs`.
+async fn ids_where(pool: &PgPool, condition: &str) -> BTreeSet<i64> {
+    let sql = format!("SELECT id FROM email_jobs WHERE {condition}");
+    sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
         .fetch_all(pool)
         .await
         .or_fail(|| t!("spec-06-step-reading-the-jobs"))
@@ -282,7 +341,7 @@ pub async fn failures_back_off_then_go_dead(make: MakeQueue) {
                     t!("spec-06-3-must-claim", attempt = attempt)
                 );
                 queue
-                    .fail(jobs[0].id, "bounced")
+                    .fail(&jobs[0], "bounced")
                     .await
                     .or_fail(|| t!("spec-06-step-failing-the-job"));
                 let (state, wait): (String, f64) = sqlx::query_as(
@@ -378,7 +437,7 @@ pub(crate) async fn work(queue: Arc<dyn DynQueue>, mailer: Arc<Mailer>, pool: Pg
             match mailer.send(&job).await {
                 Ok(()) => delivered.push(job),
                 Err(e) => queue
-                    .fail(job.id, &e.to_string())
+                    .fail(&job, &e.to_string())
                     .await
                     .or_fail(|| t!("spec-06-step-failing-a-job")),
             }
@@ -462,7 +521,7 @@ pub async fn thousand_jobs_four_workers_with_crashes(make: MakeQueue) {
             )
         );
         assert_eq!(
-            ids_in(&pool, "dead").await,
+            ids_where(&pool, "state = 'dead'").await,
             bounces,
             "{}",
             t!("spec-06-3-dead-letters")

@@ -13,6 +13,9 @@ pub(crate) const RIGHT_DEATH: &str = "attempts >= $2";
 /// The right test that a delivered job's lease is still the worker's: no
 /// claim since its own (`mine` is the worker's batch, id and attempts).
 pub(crate) const RIGHT_HOLDER: &str = "email_jobs.attempts = mine.attempts";
+/// The same test for a failed job (`$5` is its attempts as claimed), which
+/// must also still be queued: neither done nor dead.
+pub(crate) const RIGHT_FAIL_HOLDER: &str = "state = 'queued' AND attempts = $5";
 
 /// Leases up to `batch` due jobs that match `free`, chosen with `lock`.
 async fn claim(
@@ -55,12 +58,14 @@ pub(crate) async fn complete(pool: &PgPool, jobs: &[Job], held: &str) -> sqlx::R
         .map(drop)
 }
 
-/// Dead when `death` holds, else queued again, after the backoff if `backoff`.
+/// The failed `job`, if `held` holds: dead when `death` holds, else queued
+/// again, after the backoff if `backoff`.
 pub(crate) async fn fail(
     pool: &PgPool,
     config: &QueueConfig,
-    job: i64,
+    job: &Job,
     error: &str,
+    held: &str,
     death: &str,
     backoff: bool,
 ) -> sqlx::Result<()> {
@@ -70,21 +75,29 @@ pub(crate) async fn fail(
             SET state = CASE WHEN {death} THEN 'dead' ELSE 'queued' END,
                 run_at = now() + make_interval(secs => $3 * power(2, attempts - 1)),
                 leased_until = NULL, last_error = $4
-          WHERE id = $1"
+          WHERE id = $1 AND {held}"
     );
     sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(job)
+        .bind(job.id)
         .bind(config.max_attempts)
         .bind(config.backoff.as_secs_f64() * factor)
         .bind(error)
+        .bind(job.attempts)
         .execute(pool)
         .await
         .map(drop)
 }
 
 /// A queue of the shared parts; the wrong fixes below choose which is off.
+/// `held` tests the lease in `complete`; `fail`'s test is the right one,
+/// [`RIGHT_FAIL_HOLDER`], unless `fail_held` names another.
 macro_rules! queue {
     ($(#[$doc:meta])* $name:ident, claim: ($free:expr, $lock:expr), held: $held:expr, death: $death:expr, backoff: $backoff:expr) => {
+        queue!($(#[$doc])* $name, claim: ($free, $lock), held: $held, death: $death, backoff: $backoff,
+            fail_held: RIGHT_FAIL_HOLDER);
+    };
+    ($(#[$doc:meta])* $name:ident, claim: ($free:expr, $lock:expr), held: $held:expr, death: $death:expr, backoff: $backoff:expr,
+     fail_held: $fail_held:expr) => {
         $(#[$doc])*
         pub struct $name {
             pool: PgPool,
@@ -104,8 +117,8 @@ macro_rules! queue {
                 complete(&self.pool, jobs, $held).await
             }
 
-            async fn fail(&self, job: i64, error: &str) -> sqlx::Result<()> {
-                fail(&self.pool, &self.config, job, error, $death, $backoff).await
+            async fn fail(&self, job: &Job, error: &str) -> sqlx::Result<()> {
+                fail(&self.pool, &self.config, job, error, $fail_held, $death, $backoff).await
             }
         }
     };
@@ -165,3 +178,13 @@ queue!(
     HolderByClock, claim: (FREE, SKIP_LOCKED), held: "email_jobs.leased_until > now()",
     death: RIGHT_DEATH, backoff: true);
 // ANCHOR_END: holder_by_clock
+
+// ANCHOR: fail_by_id
+queue!(
+    /// Completion tested by the lease, but a failure by id alone: a worker
+    /// whose lease ran out, and whose send then failed, puts back in the queue
+    /// a job another worker has claimed since, and delivered (it is sent
+    /// again) or is still sending (two workers send it).
+    FailById, claim: (FREE, SKIP_LOCKED), held: RIGHT_HOLDER, death: RIGHT_DEATH, backoff: true,
+    fail_held: "true");
+// ANCHOR_END: fail_by_id

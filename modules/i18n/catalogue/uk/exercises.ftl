@@ -457,7 +457,10 @@ exercise-06-3-hint =
     спробу, тож завдання, яке відтоді забрав інший обробник, пішло далі й лишається його.
     fail: `state = CASE WHEN attempts >= max THEN 'dead' ELSE 'queued' END`,
     `run_at = now() + make_interval(secs => backoff * power(2, attempts - 1))`,
-    leased_until NULL, last_error.
+    leased_until NULL, last_error, `WHERE id = $1 AND attempts = $2 AND state =
+    'queued'`: та сама перевірка оренди, що й у complete, тож обробник, який
+    позначає завдання невдалим запізно, не чіпає завдання, яке відтоді захопив
+    інший обробник, уже надіслане чи те, що ще надсилається.
 exercise-06-3-stuck = черга, що ніколи не спорожніє: чи повертаються завдання обробника, що впав, коли спливає їхня оренда?
 
 exercise-06-4-title = Сага: компенсації у зворотному порядку, продовження з журналу
