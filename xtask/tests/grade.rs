@@ -65,11 +65,20 @@ fn checkout(dir: &Path) {
     );
 }
 
-/// Puts the reference solution of `file` (in src/) into a checkout.
+/// Puts the reference solution of module 01's `file` (in src/) into a checkout.
 fn solve(dir: &Path, file: &str) {
+    solve_in(dir, "01-concurrency", file);
+}
+
+/// Puts the reference solution of `module`'s `file` (in src/) into a
+/// checkout, creating the folder: grading takes only the files a student
+/// edits, the rest of the module is the pristine one.
+fn solve_in(dir: &Path, module: &str, file: &str) {
+    let to = dir.join("exercises").join(module).join("src").join(file);
+    std::fs::create_dir_all(to.parent().expect("src")).expect("folder");
     std::fs::copy(
-        root().join("solutions/01-concurrency/src").join(file),
-        dir.join("exercises/01-concurrency/src").join(file),
+        root().join("solutions").join(module).join("src").join(file),
+        to,
     )
     .expect("solution");
 }
@@ -80,6 +89,8 @@ fn write(path: &Path, text: &str) {
 }
 
 /// The class: untouched, three solved, a tamperer, one that does not compile.
+/// The solver also solves 05.4 and 06.1, which builds on it; the broken one
+/// solves 06.1 alone, so its checkout pays through 05.4's stub.
 fn class() -> PathBuf {
     let class = scratch("class");
     for name in ["1-untouched", "2-solver", "3-tamperer", "4-broken"] {
@@ -89,6 +100,8 @@ fn class() -> PathBuf {
     for file in ["counter.rs", "versioned.rs", "lease.rs"] {
         solve(&solver, file);
     }
+    solve_in(&solver, "05-resilience", "payments.rs");
+    solve_in(&solver, "06-shop", "checkout.rs");
     // The tamperer solves 01.1 only, then makes every test pass trivially:
     // an empty spec, its own spec.rs, a manifest where all is worth a lot.
     let tamperer = class.join("3-tamperer");
@@ -111,6 +124,7 @@ fn class() -> PathBuf {
     // The broken one: counter.rs does not compile; 01.2 is solved.
     let broken = class.join("4-broken");
     solve(&broken, "versioned.rs");
+    solve_in(&broken, "06-shop", "checkout.rs");
     let counter = broken.join("exercises/01-concurrency/src/counter.rs");
     let mut text = std::fs::read_to_string(&counter).expect("counter.rs");
     text.push_str("\nfn broken() -> u64 {\n    \"not a number\"\n}\n");
@@ -141,25 +155,48 @@ fn stdout(output: &Output) -> String {
 }
 
 /// The report without the stubs' own panic messages, which name whichever
-/// call reached the stub first (a race) and random Redis key prefixes: the
-/// check that failed and why stay, the stub's words go.
+/// call reached the stub first (a race) with its arguments: the check that
+/// failed and why stay, the stub's message goes.
 fn stable(text: &str) -> String {
     const STUB: &str = "not yet implemented: ";
     let mut out = String::new();
-    let mut rest = text;
-    while let Some(at) = rest.find(STUB) {
-        out.push_str(&rest[..at + STUB.len()]);
+    let mut from = 0;
+    while let Some(found) = text[from..].find(STUB) {
+        let at = from + found + STUB.len();
+        out.push_str(&text[from..at]);
         out.push_str("(the stub's message)");
-        let tail = &rest[at + STUB.len()..];
-        let end = ["\"", "; ", "<", "\n"]
-            .iter()
-            .filter_map(|d| tail.find(d))
-            .min()
-            .unwrap_or(tail.len());
-        rest = &tail[end..];
+        from = at + stub_message_len(text, at);
     }
-    out.push_str(rest);
+    out.push_str(&text[from..]);
     out
+}
+
+/// How far the stub's message that starts at `at` runs: to the quote that
+/// closes the string it is in, a reason's separator `; `, XML's `<` or the
+/// line's end. Its arguments may hold quotes (a JSON body, a key's `Debug`),
+/// escaped once more than the quote that closes it: in JSON, `\"` inside a
+/// string; in a problem's JSON detail inside a JSON string, `\\\"` inside and
+/// `\"` at its end.
+fn stub_message_len(text: &str, at: usize) -> usize {
+    let escapes = |quote: usize| {
+        text[..quote]
+            .bytes()
+            .rev()
+            .take_while(|&b| b == b'\\')
+            .count()
+    };
+    let opening = text[..at].rfind('"').map_or(0, escapes);
+    let tail = &text[at..];
+    let closing = tail
+        .match_indices('"')
+        .map(|(i, _)| i)
+        .find(|&i| escapes(at + i) == opening)
+        .map(|i| i - opening);
+    [closing, tail.find("; "), tail.find('<'), tail.find('\n')]
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap_or(tail.len())
 }
 
 #[test]
@@ -198,10 +235,15 @@ fn grades_a_class_from_the_pristine_spec_only() {
             .cloned()
             .unwrap_or_else(|| panic!("{student} {id} graded"))
     };
+    let solved = points("01.1") + points("01.2") + points("01.3") + points("05.4") + points("06.1");
     assert_eq!(total("1-untouched"), 0);
-    assert_eq!(
-        total("2-solver"),
-        points("01.1") + points("01.2") + points("01.3")
+    assert_eq!(total("2-solver"), solved);
+    // 06.1 runs the student's 05.4 (course.toml's builds_on): without it the
+    // checkout pays through 05.4's stub.
+    let reason = grade("4-broken", "06.1")["reasons"][0].to_string();
+    assert!(
+        reason.contains("exercises/05-resilience/src/payments.rs"),
+        "06.1 without 05.4 must fail on 05.4's stub, got {reason}"
     );
     assert_eq!(total("3-tamperer"), points("01.1"));
     assert_eq!(total("4-broken"), points("01.2"));
@@ -229,7 +271,7 @@ fn grades_a_class_from_the_pristine_spec_only() {
     let most: u64 = course.exercises.iter().map(|e| u64::from(e.points)).sum();
     for (student, got) in [
         ("1-untouched", 0),
-        ("2-solver", points("01.1") + points("01.2") + points("01.3")),
+        ("2-solver", solved),
         ("3-tamperer", points("01.1")),
         ("4-broken", points("01.2")),
     ] {

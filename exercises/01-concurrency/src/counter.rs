@@ -1,3 +1,4 @@
+// ANCHOR: header
 //! # 01.1 Lost-update counter
 //!
 //! **The race.** `increment` reads the value, awaits some work, and writes the
@@ -13,6 +14,7 @@
 //! each (1000000) with the atomic.
 //!
 //! Run `cargo xtask test 01.1`; stuck? `cargo xtask hint 01.1`.
+// ANCHOR_END: header
 
 use racecourse_01::{Counter, think};
 
@@ -25,16 +27,16 @@ impl Counter for LockedCounter {
         LockedCounter {}
     }
 
+    // ANCHOR: stub
     async fn increment(&self) {
         // Keep the shape read, think, write: the work in the middle is the point.
         think().await;
-        todo!(
-            "01.1: LockedCounter::increment in exercises/01-concurrency/src/counter.rs: read, think().await, write, with a lock held throughout"
-        )
+        todo!("01.1 exercises/01-concurrency/src/counter.rs: LockedCounter::increment")
     }
+    // ANCHOR_END: stub
 
     fn get(&self) -> u64 {
-        todo!("01.1: LockedCounter::get in exercises/01-concurrency/src/counter.rs")
+        todo!("01.1 exercises/01-concurrency/src/counter.rs: LockedCounter::get")
     }
 }
 
@@ -47,12 +49,10 @@ impl Counter for AtomicCounter {
     }
 
     async fn increment(&self) {
-        todo!(
-            "01.1: AtomicCounter::increment in exercises/01-concurrency/src/counter.rs: one indivisible read-and-write"
-        )
+        todo!("01.1 exercises/01-concurrency/src/counter.rs: AtomicCounter::increment")
     }
 
     fn get(&self) -> u64 {
-        todo!("01.1: AtomicCounter::get in exercises/01-concurrency/src/counter.rs")
+        todo!("01.1 exercises/01-concurrency/src/counter.rs: AtomicCounter::get")
     }
 }

@@ -35,21 +35,23 @@ impl FencedLock for RedisFencedLock {
         RedisFencedLock { conn, prefix }
     }
 
+    /// `SET NX PX` the lock key, and only then `INCR` the fence key for the
+    /// fence, in one Lua script.
     async fn acquire(&self, resource: &str, ttl: Duration) -> RedisResult<Option<Guard>> {
         // A ConnectionManager is a cheap handle: clone one per call.
         let _conn = self.conn.clone();
+        let _lock = lock_key(&self.prefix, resource);
+        let _fence = fence_key(&self.prefix, resource);
         todo!(
-            "01.8: acquire {} for {ttl:?} in exercises/01-concurrency/src/fencing.rs: SET NX PX, and only then INCR {} for the fence, in one Lua script",
-            lock_key(&self.prefix, resource),
-            fence_key(&self.prefix, resource)
+            "01.8 exercises/01-concurrency/src/fencing.rs: RedisFencedLock::acquire({resource}, {ttl:?})"
         )
     }
 
     async fn release(&self, guard: &Guard) -> RedisResult<bool> {
+        let _lock = lock_key(&self.prefix, &guard.resource);
         todo!(
-            "01.8: release {} in exercises/01-concurrency/src/fencing.rs: a Lua script that deletes only {}'s lock",
-            lock_key(&self.prefix, &guard.resource),
-            guard.owner
+            "01.8 exercises/01-concurrency/src/fencing.rs: RedisFencedLock::release({})",
+            guard.resource
         )
     }
 
@@ -59,16 +61,14 @@ impl FencedLock for RedisFencedLock {
         value: &str,
         fence: u64,
     ) -> RedisResult<Result<(), StaleFence>> {
+        let _data = data_key(&self.prefix, key);
         todo!(
-            "01.8: write {value} to {} with fence {fence} in exercises/01-concurrency/src/fencing.rs: refuse a fence below the highest seen",
-            data_key(&self.prefix, key)
+            "01.8 exercises/01-concurrency/src/fencing.rs: RedisFencedLock::write({key}, {value}, {fence})"
         )
     }
 
     async fn read(&self, key: &str) -> RedisResult<Option<String>> {
-        todo!(
-            "01.8: read {} in exercises/01-concurrency/src/fencing.rs",
-            data_key(&self.prefix, key)
-        )
+        let _data = data_key(&self.prefix, key);
+        todo!("01.8 exercises/01-concurrency/src/fencing.rs: RedisFencedLock::read({key})")
     }
 }

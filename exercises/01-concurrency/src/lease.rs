@@ -29,7 +29,7 @@ impl LeaseLock for MemLeaseLock {
 
     fn try_acquire(&self, resource: &str, ttl: Duration) -> Option<Lease> {
         todo!(
-            "01.3: try_acquire({resource}, {ttl:?}) in exercises/01-concurrency/src/lease.rs: take it if free or expired"
+            "01.3 exercises/01-concurrency/src/lease.rs: MemLeaseLock::try_acquire({resource}, {ttl:?})"
         )
     }
 
@@ -40,13 +40,14 @@ impl LeaseLock for MemLeaseLock {
         wait: Duration,
     ) -> Result<Lease, WaitTimeout> {
         todo!(
-            "01.3: acquire({resource}, {ttl:?}) waiting up to {wait:?} in exercises/01-concurrency/src/lease.rs: wake on release or expiry, give up at the deadline"
+            "01.3 exercises/01-concurrency/src/lease.rs: MemLeaseLock::acquire({resource}, {ttl:?}, {wait:?})"
         )
     }
 
+    /// Only the current, unexpired holder releases.
     fn release(&self, lease: &Lease) -> Result<(), NotOwner> {
         todo!(
-            "01.3: release({}) in exercises/01-concurrency/src/lease.rs: only the current, unexpired holder",
+            "01.3 exercises/01-concurrency/src/lease.rs: MemLeaseLock::release({})",
             lease.resource
         )
     }

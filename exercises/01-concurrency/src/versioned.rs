@@ -23,30 +23,26 @@ use racecourse_01::{Conflict, TransferError, Versioned, VersionedStore, Write, t
 pub struct MemStore {}
 
 impl VersionedStore for MemStore {
+    /// Keeps the accounts, each at version 1.
     fn new(accounts: &[(&str, i64)]) -> Self {
-        todo!(
-            "01.2: MemStore::new in exercises/01-concurrency/src/versioned.rs: keep {} accounts, each at version 1",
-            accounts.len()
-        )
+        todo!("01.2 exercises/01-concurrency/src/versioned.rs: MemStore::new({accounts:?})")
     }
 
     fn get(&self, key: &str) -> Option<Versioned> {
-        todo!("01.2: MemStore::get({key}) in exercises/01-concurrency/src/versioned.rs")
+        todo!("01.2 exercises/01-concurrency/src/versioned.rs: MemStore::get({key})")
     }
 
     fn commit(&self, writes: &[Write]) -> Result<(), Conflict> {
-        todo!(
-            "01.2: MemStore::commit of {} writes in exercises/01-concurrency/src/versioned.rs: all or nothing, each at its expected version",
-            writes.len()
-        )
+        todo!("01.2 exercises/01-concurrency/src/versioned.rs: MemStore::commit({writes:?})")
     }
 
     async fn transfer(&self, from: &str, to: &str, amount: i64) -> Result<u32, TransferError> {
         // Between reading and committing, call think().await: a real service
         // would call out here, and other transfers run meanwhile.
         think().await;
+        let _attempts = MAX_ATTEMPTS;
         todo!(
-            "01.2: transfer {amount} from {from} to {to} in exercises/01-concurrency/src/versioned.rs: read, check, commit, retry on conflict up to {MAX_ATTEMPTS} times"
+            "01.2 exercises/01-concurrency/src/versioned.rs: MemStore::transfer({from}, {to}, {amount})"
         )
     }
 }

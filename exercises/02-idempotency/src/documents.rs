@@ -31,24 +31,18 @@ impl Documents for MemDocuments {
     }
 
     async fn put(&self, id: &str, body: &str) -> Result<Put, DocError> {
-        todo!(
-            "02.5: put({id}, {body}) in exercises/02-idempotency/src/documents.rs: parse, hash \
-             with content_hash, and compare and write under one lock"
-        )
+        todo!("02.5 exercises/02-idempotency/src/documents.rs: MemDocuments::put({id}, {body})")
     }
 
     async fn delete(&self, id: &str) -> Delete {
-        todo!(
-            "02.5: delete({id}) in exercises/02-idempotency/src/documents.rs: a live document \
-             becomes a tombstone that keeps its version"
-        )
+        todo!("02.5 exercises/02-idempotency/src/documents.rs: MemDocuments::delete({id})")
     }
 
     async fn get(&self, id: &str) -> Option<Document> {
-        todo!("02.5: get({id}) in exercises/02-idempotency/src/documents.rs")
+        todo!("02.5 exercises/02-idempotency/src/documents.rs: MemDocuments::get({id})")
     }
 
     async fn events(&self) -> Vec<Event> {
-        todo!("02.5: events() in exercises/02-idempotency/src/documents.rs")
+        todo!("02.5 exercises/02-idempotency/src/documents.rs: MemDocuments::events")
     }
 }

@@ -113,7 +113,7 @@ where
 {
     let _ = (store, inner);
     todo!(
-        "02.2: idempotent({} {}) in exercises/02-idempotency/src/layer.rs: scope the key to the user, begin it in the store, then run the handler, replay, or answer 400, 409 or 422",
+        "02.2 exercises/02-idempotency/src/layer.rs: idempotent({} {})",
         request.method(),
         request.uri().path()
     )

@@ -44,15 +44,12 @@ impl Payments for PgPayments {
     async fn pay(&self, user: &str, key: &str, amount: i64) -> Result<Receipt, PayError> {
         let (_pool, _gateway) = (&self.pool, &self.gateway);
         todo!(
-            "02.4: pay({user}, {key}, {amount}) in exercises/02-idempotency/src/payments.rs: \
-             claim the key, lock its row, and walk its recovery points"
+            "02.4 exercises/02-idempotency/src/payments.rs: PgPayments::pay({user}, {key}, {amount})"
         )
     }
 
+    /// Deletes the keys created before `now() - retention`.
     async fn reap(&self, retention: Duration) -> sqlx::Result<u64> {
-        todo!(
-            "02.4: reap({retention:?}) in exercises/02-idempotency/src/payments.rs: delete the \
-             keys created before now() - retention"
-        )
+        todo!("02.4 exercises/02-idempotency/src/payments.rs: PgPayments::reap({retention:?})")
     }
 }

@@ -48,26 +48,22 @@ impl RedisIdempotencyStore for RedisStore {
     async fn begin(&self, key: &str, fingerprint: &str) -> RedisResult<Begin> {
         // A ConnectionManager is a cheap handle: clone one per call.
         let _conn = self.conn.clone();
+        let (_entry, _lease) = (entry_key(&self.prefix, key), self.lease);
         todo!(
-            "02.3: begin({key}, {fingerprint}) in exercises/02-idempotency/src/redis_store.rs: SET {} in_flight(fingerprint) NX PX {}, or read what the key holds, in one script",
-            entry_key(&self.prefix, key),
-            self.lease.as_millis()
+            "02.3 exercises/02-idempotency/src/redis_store.rs: RedisStore::begin({key}, {fingerprint})"
         )
     }
 
     async fn complete(&self, key: &str, response: StoredResponse) -> RedisResult<()> {
+        let (_entry, _retention) = (entry_key(&self.prefix, key), self.retention);
         todo!(
-            "02.3: complete({key}, status {}) in exercises/02-idempotency/src/redis_store.rs: turn the claim on {} into the response, with PX {}",
-            response.status,
-            entry_key(&self.prefix, key),
-            self.retention.as_millis()
+            "02.3 exercises/02-idempotency/src/redis_store.rs: RedisStore::complete({key}, {response:?})"
         )
     }
 
+    /// Deletes the entry only while it is an in-flight claim, in one script.
     async fn abandon(&self, key: &str) -> RedisResult<()> {
-        todo!(
-            "02.3: abandon({key}) in exercises/02-idempotency/src/redis_store.rs: delete {} only while it is an in-flight claim, in one script",
-            entry_key(&self.prefix, key)
-        )
+        let _entry = entry_key(&self.prefix, key);
+        todo!("02.3 exercises/02-idempotency/src/redis_store.rs: RedisStore::abandon({key})")
     }
 }

@@ -36,23 +36,17 @@ impl IdempotencyStore for MemStore {
     }
 
     async fn begin(&self, key: &str, fingerprint: &str) -> Begin {
-        todo!(
-            "02.1: begin({key}, {fingerprint}) in exercises/02-idempotency/src/store.rs: look the key up and claim it (for a lease of {:?}) in one step",
-            self.lease
-        )
+        let _lease = self.lease;
+        todo!("02.1 exercises/02-idempotency/src/store.rs: MemStore::begin({key}, {fingerprint})")
     }
 
     async fn complete(&self, key: &str, response: StoredResponse) {
-        todo!(
-            "02.1: complete({key}, status {}) in exercises/02-idempotency/src/store.rs: store the response for {:?}",
-            response.status,
-            self.retention
-        )
+        let _retention = self.retention;
+        todo!("02.1 exercises/02-idempotency/src/store.rs: MemStore::complete({key}, {response:?})")
     }
 
+    /// Drops the claim; a completed response stays.
     async fn abandon(&self, key: &str) {
-        todo!(
-            "02.1: abandon({key}) in exercises/02-idempotency/src/store.rs: drop the claim, keep a completed response"
-        )
+        todo!("02.1 exercises/02-idempotency/src/store.rs: MemStore::abandon({key})")
     }
 }

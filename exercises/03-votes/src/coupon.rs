@@ -34,10 +34,6 @@ impl Coupons for PgCoupons {
     async fn redeem(&self, code: &str, redeemer: &str) -> Result<Redemption, CouponError> {
         // Queries run on `&self.pool`; a transaction is `self.pool.begin().await?`.
         let _pool = &self.pool;
-        todo!(
-            "03.5: redeem coupon {code} for {redeemer} in exercises/03-votes/src/coupon.rs: one \
-             transaction, the redemption inserted with ON CONFLICT DO NOTHING, then one conditional \
-             UPDATE that adds a use only while uses is below max_uses"
-        )
+        todo!("03.5 exercises/03-votes/src/coupon.rs: PgCoupons::redeem({code}, {redeemer})")
     }
 }

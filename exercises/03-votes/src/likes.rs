@@ -35,27 +35,24 @@ impl Likes for RedisLikes {
     async fn like(&self, post: &str, user: &str) -> RedisResult<i64> {
         // A ConnectionManager is a cheap handle: clone one per call.
         let _conn = self.conn.clone();
-        todo!(
-            "03.3: {user} likes {post} in exercises/03-votes/src/likes.rs: one Lua script that \
-             SADDs to {} and, only if that returned 1, INCRs {}",
+        let (_likers, _count) = (
             likers_key(&self.prefix, post),
-            count_key(&self.prefix, post)
-        )
+            count_key(&self.prefix, post),
+        );
+        todo!("03.3 exercises/03-votes/src/likes.rs: RedisLikes::like({post}, {user})")
     }
 
     async fn unlike(&self, post: &str, user: &str) -> RedisResult<i64> {
-        todo!(
-            "03.3: {user} unlikes {post} in exercises/03-votes/src/likes.rs: one Lua script that \
-             SREMs from {} and, only if that returned 1, DECRs {}",
+        let (_likers, _count) = (
             likers_key(&self.prefix, post),
-            count_key(&self.prefix, post)
-        )
+            count_key(&self.prefix, post),
+        );
+        todo!("03.3 exercises/03-votes/src/likes.rs: RedisLikes::unlike({post}, {user})")
     }
 
+    /// The counter, 0 if unset.
     async fn count(&self, post: &str) -> RedisResult<i64> {
-        todo!(
-            "03.3: read {post}'s counter, {}, in exercises/03-votes/src/likes.rs (0 if unset)",
-            count_key(&self.prefix, post)
-        )
+        let _count = count_key(&self.prefix, post);
+        todo!("03.3 exercises/03-votes/src/likes.rs: RedisLikes::count({post})")
     }
 }

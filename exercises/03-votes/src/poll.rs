@@ -33,11 +33,6 @@ impl Polls for PgPolls {
     async fn vote(&self, poll: i64, option: i64, voter: &str) -> Result<Vote, VoteError> {
         // Queries run on `&self.pool`; a transaction is `self.pool.begin().await?`.
         let _pool = &self.pool;
-        todo!(
-            "03.1: record {voter}'s vote for option {option} in poll {poll} in \
-             exercises/03-votes/src/poll.rs: INSERT ... ON CONFLICT (poll_id, voter) DO NOTHING \
-             RETURNING id, and with no row back answer AlreadyVoted with the stored vote \
-            ",
-        )
+        todo!("03.1 exercises/03-votes/src/poll.rs: PgPolls::vote({poll}, {option}, {voter})")
     }
 }

@@ -104,7 +104,7 @@ where
 {
     let _ = (config, windows, inner);
     todo!(
-        "04.4: limit({} {}) in exercises/04-limits/src/layer.rs: find the client and the policy, count with windows.hit, run the handler or answer 429, and add RateLimit-Policy and RateLimit",
+        "04.4 exercises/04-limits/src/layer.rs: limit({} {})",
         request.method(),
         request.uri().path()
     )

@@ -124,11 +124,10 @@ async fn bulkhead<I>(places: Arc<Places>, inner: I, request: Request) -> Respons
 where
     I: Service<Request, Response = Response, Error = Infallible>,
 {
-    let _ = (&places.inside, &places.waiting, inner);
+    let _ = (&places.inside, &places.waiting, places.max_wait, inner);
     todo!(
-        "05.3: bulkhead({}) in exercises/05-resilience/src/protect.rs: try_acquire a place inside, else wait (at most {:?}) if there is room to wait, else overloaded()",
-        request.uri().path(),
-        places.max_wait
+        "05.3 exercises/05-resilience/src/protect.rs: bulkhead({})",
+        request.uri().path()
     )
 }
 
@@ -189,7 +188,7 @@ where
 {
     let _ = inner;
     todo!(
-        "05.3: timeout({}) in exercises/05-resilience/src/protect.rs: the handler's answer within {limit:?}, or timed_out(limit)",
+        "05.3 exercises/05-resilience/src/protect.rs: timeout({limit:?}, {})",
         request.uri().path()
     )
 }

@@ -49,6 +49,8 @@ impl Checkout for PgCheckout {
     /// when declined.
     async fn checkout(&self, product: i64, buyer: &str, qty: i32) -> Result<Order, CheckoutError> {
         let (_pool, _payments) = (&self.pool, &self.payments);
-        todo!("06.1 exercises/06-shop/src/checkout.rs: checkout({product}, {buyer}, {qty})")
+        todo!(
+            "06.1 exercises/06-shop/src/checkout.rs: PgCheckout::checkout({product}, {buyer}, {qty})"
+        )
     }
 }

@@ -41,22 +41,16 @@ impl Intake for QueuedIntake {
     }
 
     async fn accept(&self, item: &str, qty: i32) -> Result<Accepted, IntakeError> {
-        let (_pool, _channel, queue) = (&self.pool, &self.channel, &self.queue);
-        todo!(
-            "06.5: accept({item}, {qty}) in exercises/06-shop/src/intake.rs: insert the order, \
-             publish its id to {queue} with a confirm, answer QUEUED"
-        )
+        let (_pool, _channel, _queue) = (&self.pool, &self.channel, &self.queue);
+        todo!("06.5 exercises/06-shop/src/intake.rs: QueuedIntake::accept({item}, {qty})")
     }
 
     async fn status(&self, id: i64) -> Result<Option<String>, IntakeError> {
-        todo!("06.5: status({id}) in exercises/06-shop/src/intake.rs: the order's status")
+        todo!("06.5 exercises/06-shop/src/intake.rs: QueuedIntake::status({id})")
     }
 
     async fn work(&self, channel: Channel, processor: Arc<Processor>) -> Result<(), IntakeError> {
         let _ = (channel, processor);
-        todo!(
-            "06.5: work in exercises/06-shop/src/intake.rs: prefetch PREFETCH, consume, process, \
-             acknowledge after"
-        )
+        todo!("06.5 exercises/06-shop/src/intake.rs: QueuedIntake::work")
     }
 }

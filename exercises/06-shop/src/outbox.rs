@@ -38,25 +38,16 @@ impl Outbox for PgOutbox {
 
     async fn place_order(&self, item: &str, qty: i32) -> Result<i64, OutboxError> {
         let _pool = &self.pool;
-        todo!(
-            "06.6: place_order({item}, {qty}) in exercises/06-shop/src/outbox.rs: the order and \
-             its outbox row in one transaction"
-        )
+        todo!("06.6 exercises/06-shop/src/outbox.rs: PgOutbox::place_order({item}, {qty})")
     }
 
     async fn relay_once(&self, channel: &Channel, batch: i64) -> Result<usize, OutboxError> {
-        let (_channel, queue) = (channel, &self.queue);
-        todo!(
-            "06.6: relay_once({batch}) in exercises/06-shop/src/outbox.rs: publish to {queue} \
-             with confirms, then mark what the broker acknowledged"
-        )
+        let (_channel, _queue) = (channel, &self.queue);
+        todo!("06.6 exercises/06-shop/src/outbox.rs: PgOutbox::relay_once({batch})")
     }
 
     async fn consume(&self, channel: Channel) -> Result<(), OutboxError> {
         let _ = channel;
-        todo!(
-            "06.6: consume in exercises/06-shop/src/outbox.rs: apply each event once, its id \
-             recorded in the same transaction, then ack"
-        )
+        todo!("06.6 exercises/06-shop/src/outbox.rs: PgOutbox::consume")
     }
 }

@@ -35,13 +35,10 @@ impl Sagas for PgSagas {
 
     async fn start(&self, order: SagaOrder) -> sqlx::Result<i64> {
         let _pool = &self.pool;
-        todo!("06.4: start({order:?}) in exercises/06-shop/src/saga.rs: insert the saga's row")
+        todo!("06.4 exercises/06-shop/src/saga.rs: PgSagas::start({order:?})")
     }
 
     async fn drive(&self, id: i64) -> sqlx::Result<SagaEnd> {
-        todo!(
-            "06.4: drive({id}) in exercises/06-shop/src/saga.rs: one transaction per turn, \
-             the step or its compensation and its log row together"
-        )
+        todo!("06.4 exercises/06-shop/src/saga.rs: PgSagas::drive({id})")
     }
 }

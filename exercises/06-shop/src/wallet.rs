@@ -35,16 +35,10 @@ impl Wallet for PgWallet {
 
     async fn debit(&self, account: i64, amount: i64) -> Result<i64, WalletError> {
         let _pool = &self.pool;
-        todo!(
-            "06.2: debit({account}, {amount}) in exercises/06-shop/src/wallet.rs: a guarded \
-             UPDATE and its ledger row, in one transaction"
-        )
+        todo!("06.2 exercises/06-shop/src/wallet.rs: PgWallet::debit({account}, {amount})")
     }
 
     async fn transfer(&self, from: i64, to: i64, amount: i64) -> Result<(), WalletError> {
-        todo!(
-            "06.2: transfer({from}, {to}, {amount}) in exercises/06-shop/src/wallet.rs: lock \
-             both rows in id order, move the money, two ledger rows, one transaction"
-        )
+        todo!("06.2 exercises/06-shop/src/wallet.rs: PgWallet::transfer({from}, {to}, {amount})")
     }
 }

@@ -35,18 +35,15 @@ impl TicketQueue for RedisQueue {
     }
 
     async fn join(&self, ticket: i64, user: &str) -> RedisResult<Joined> {
-        let (_conn, prefix) = (&self.conn, &self.prefix);
-        todo!(
-            "07.1: join({ticket}, {user}) in exercises/07-tickets/src/queue.rs: HSET the entry \
-             under {prefix}, then RPUSH its id; RPUSH's answer is the position"
-        )
+        let (_conn, _prefix) = (&self.conn, &self.prefix);
+        todo!("07.1 exercises/07-tickets/src/queue.rs: RedisQueue::join({ticket}, {user})")
     }
 
     async fn position(&self, queue_id: &str) -> RedisResult<Option<u64>> {
-        todo!("07.1: position({queue_id}) in exercises/07-tickets/src/queue.rs: LPOS, plus one")
+        todo!("07.1 exercises/07-tickets/src/queue.rs: RedisQueue::position({queue_id})")
     }
 
     async fn next(&self) -> RedisResult<Option<Entry>> {
-        todo!("07.1: next() in exercises/07-tickets/src/queue.rs: LPOP the front id, read its hash")
+        todo!("07.1 exercises/07-tickets/src/queue.rs: RedisQueue::next")
     }
 }

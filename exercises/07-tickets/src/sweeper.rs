@@ -53,12 +53,7 @@ impl Sweeper for PgSweeper {
     }
 
     async fn sweep(&self) -> Result<Vec<Freed>, BookingError> {
-        let (_pool, _conn, _prefix) = (&self.pool, &self.conn, &self.prefix);
-        todo!(
-            "07.3: sweep() at {} in exercises/07-tickets/src/sweeper.rs: lock each lapsed \
-             ticket as the worker does, free those you locked (reserved_until <= now, FOR \
-             UPDATE) and empty their carts in one transaction, release only your own locks",
-            self.clock.now_ms()
-        )
+        let (_pool, _conn, _prefix, _clock) = (&self.pool, &self.conn, &self.prefix, &self.clock);
+        todo!("07.3 exercises/07-tickets/src/sweeper.rs: PgSweeper::sweep")
     }
 }

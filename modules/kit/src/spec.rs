@@ -102,7 +102,11 @@ pub fn check(id: &str, crate_dir: &str, name: &str, checks: Vec<Check>) {
 }
 
 /// A stub's `todo!()` says "not yet implemented" in English, whatever the
-/// language: that much is translated; what follows is the stub's own words.
+/// language: that much is translated. What follows is in no language: the
+/// exercise, the file and the item to write, with its arguments, as in
+/// `01.1 exercises/01-concurrency/src/counter.rs: LockedCounter::increment`;
+/// what the item must do is in the file's doc comments, not in the message.
+/// So the whole message reads in the student's language.
 fn explained(message: String) -> String {
     match message.strip_prefix("not yet implemented: ") {
         Some(what) => t!("spec-todo", what = what),
