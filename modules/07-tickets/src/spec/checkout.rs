@@ -9,7 +9,7 @@
 //! comes by must wait for checkout, or checkout must see the sweeper's work.
 
 use super::erased::DynCheckout;
-use super::{Step, T0, until_blocked_or_done, until_blocked_or_done_by};
+use super::{OrFail, T0, until_blocked_or_done, until_blocked_or_done_by};
 use crate::MIGRATOR;
 use crate::checkout::{CheckoutError, Order};
 use crate::clock::Clock;

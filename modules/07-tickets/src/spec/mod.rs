@@ -32,32 +32,7 @@ use std::time::Duration;
 /// The clock's start in every check: an arbitrary instant (2026-01-01).
 pub(crate) const T0: i64 = 1_767_225_600_000;
 
-/// One of the spec's own steps (reading a row, creating a concert), which
-/// must work for a check to mean anything: its failure names the step in the
-/// student's language, then the error, as `expect` does in English.
-pub(crate) trait Step<T> {
-    fn or_fail(self, step: impl FnOnce() -> String) -> T;
-}
-
-impl<T, E: std::fmt::Debug> Step<T> for Result<T, E> {
-    #[track_caller]
-    fn or_fail(self, step: impl FnOnce() -> String) -> T {
-        match self {
-            Ok(value) => value,
-            Err(e) => panic!("{}: {e:?}", step()),
-        }
-    }
-}
-
-impl<T> Step<T> for Option<T> {
-    #[track_caller]
-    fn or_fail(self, step: impl FnOnce() -> String) -> T {
-        match self {
-            Some(value) => value,
-            None => panic!("{}", step()),
-        }
-    }
-}
+pub(crate) use racecourse_kit::spec::OrFail;
 
 /// Runs `body` with a fresh schema and a fresh Redis prefix.
 pub(crate) async fn with_both<F, Fut>(body: F)

@@ -4,7 +4,7 @@
 //! another join in the gap, changes nothing.
 
 use super::erased::DynTicketQueue;
-use super::{Step, together};
+use super::{OrFail, together};
 use racecourse_kit::i18n::t;
 use racecourse_kit::pause::Pausable;
 use racecourse_kit::services::with_redis;

@@ -9,7 +9,7 @@
 //! release the worker's lock.
 
 use super::erased::DynSweeper;
-use super::{Step, T0, lock_stolen_while_held, until_blocked_or_done, with_both};
+use super::{OrFail, T0, lock_stolen_while_held, until_blocked_or_done, with_both};
 use crate::clock::Clock;
 use crate::sweeper::Freed;
 use crate::tickets::{self, LOCK_TTL, Status, lock_key, owner_token};

@@ -5,7 +5,7 @@
 //! and is taken by another, must not release the other's lock.
 
 use super::erased::DynReserver;
-use super::{Step, T0, lock_stolen_while_held, together, with_both};
+use super::{OrFail, T0, lock_stolen_while_held, together, with_both};
 use crate::clock::Clock;
 use crate::queue::Entry;
 use crate::tickets::{self, LOCK_TTL, Status, lock_key, owner_token};
