@@ -379,9 +379,13 @@ fn manifest_problems(ctx: &Ctx) -> Vec<String> {
                 problems.push(format!("{}: {file} does not exist", e.id));
             }
         }
+        let position = |id: &str| ctx.course.exercises.iter().position(|x| x.id == id);
         for earlier in &e.builds_on {
-            let position = |id: &str| ctx.course.exercises.iter().position(|x| x.id == id);
-            if position(earlier) >= position(&e.id) || position(earlier).is_none() {
+            let before = matches!(
+                (position(earlier), position(&e.id)),
+                (Some(a), Some(b)) if a < b
+            );
+            if !before {
                 problems.push(format!(
                     "{}: builds_on names {earlier}, which is no exercise before it",
                     e.id
