@@ -324,7 +324,7 @@ pub async fn an_outage_follows_the_configured_choice(make: MakeRedisLimiter) {
                     got = format!("{got:?}")
                 )
             );
-            outage.cut();
+            outage.cut().await;
             let expected = match choice {
                 OnOutage::Allow => Decision::Allowed { remaining: 0 },
                 OnOutage::Deny => Decision::Denied {
